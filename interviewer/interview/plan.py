@@ -1,0 +1,128 @@
+"""Choose a round's main questions: retrieval biased by track, job description and resume,
+spread across topics, within the round's time budget, never repeating recent practice."""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+
+from interviewer.interview.rounds import ONSITE, ONSITE_QUESTIONS, ROUNDS
+from interviewer.knowledge.bank import BankQuestion
+from interviewer.knowledge.service import Knowledge
+
+TRACK_BONUS = 0.12
+GUIDE_BONUS = 0.04
+CONTEXT_BONUS = 0.03  # per job-description or resume term the question mentions, capped
+TOPIC_PENALTY = 0.15  # per topic already covered by a chosen question
+JITTER = 0.06  # seeded variety between sessions
+
+
+@dataclass
+class PlannedQuestion:
+    question: BankQuestion
+    round: str
+    score: float
+    sources: list[dict[str, str]] = field(default_factory=list)
+
+
+def context_terms(text: str | None, limit: int = 40) -> list[str]:
+    """Distinctive lowercase terms of a job description or resume (skills, tools, domains)."""
+    if not text:
+        return []
+    found = re.findall(r"[A-Za-z][A-Za-z0-9+#.\-]{2,}", text)
+    stop = _STOP
+    seen: dict[str, None] = {}
+    for word in found:
+        low = word.lower().strip(".-")
+        if low not in stop and len(low) > 2:
+            seen.setdefault(low, None)
+    return list(seen)[:limit] if len(seen) <= limit else list(seen)[:limit]
+
+
+def build_query(round_name: str, track_text: str, jd_terms: list[str], resume_terms: list[str]) -> str:
+    spec = ROUNDS[round_name]
+    parts = [f"{spec.title} interview question about {spec.focus}", track_text]
+    if jd_terms:
+        parts.append("Role needs: " + ", ".join(jd_terms[:20]))
+    if resume_terms:
+        parts.append("Candidate worked with: " + ", ".join(resume_terms[:12]))
+    return ". ".join(p for p in parts if p)
+
+
+def plan_round(
+    knowledge: Knowledge,
+    round_name: str,
+    track: str = "general",
+    job_description: str | None = None,
+    resume: str | None = None,
+    count: int | None = None,
+    avoid: set[str] | None = None,
+    seed: int | None = None,
+) -> list[PlannedQuestion]:
+    if round_name == "onsite":
+        plan: list[PlannedQuestion] = []
+        for sub in ONSITE:
+            plan += plan_round(knowledge, sub, track, job_description, resume, ONSITE_QUESTIONS.get(sub, 2), avoid, seed)
+        return plan
+    avoid = set(avoid or ())
+    count = count or ROUNDS[round_name].main_questions
+    curated = knowledge.curated
+    track_info = curated.tracks.get(track)
+    track_text = f"{track_info.name}: {', '.join(track_info.emphasis)}" if track_info and track != "general" else ""
+    jd_terms, resume_terms = context_terms(job_description), context_terms(resume)
+    query = build_query(round_name, track_text, jd_terms, resume_terms)
+    hits = knowledge.search_questions(query, round_name, k=60)
+    rng = random.Random(seed)
+    context = set(jd_terms) | set(resume_terms)
+    scored: list[tuple[float, BankQuestion]] = []
+    for hit in hits:
+        q = curated.questions.get(hit.metadata.get("question_id", ""))
+        if q is None or q.id in avoid:
+            continue
+        score = hit.score
+        if track in q.tracks and track != "general":
+            score += TRACK_BONUS
+        if q.source == "guide":
+            score += GUIDE_BONUS
+        if context:
+            vocab = set(re.findall(r"[a-z][a-z0-9+#.\-]+", (q.text + " " + " ".join(q.topics)).lower()))
+            score += min(3, len(vocab & context)) * CONTEXT_BONUS
+        score += rng.uniform(0, JITTER) if seed is not None else 0.0
+        scored.append((score, q))
+    if len(scored) < count:  # retrieval came up short (tiny bank or everything practised): fall back to the bank
+        have = {q.id for _, q in scored}
+        scored += [(0.0, q) for q in curated.by_round(round_name) if q.id not in have and q.id not in avoid]
+    chosen: list[PlannedQuestion] = []
+    covered: set[str] = set()
+    pool = sorted(scored, key=lambda sq: -sq[0])
+    while pool and len(chosen) < count:
+        best = max(pool, key=lambda sq: sq[0] - TOPIC_PENALTY * len(covered & set(sq[1].topics)))
+        pool.remove(best)
+        covered |= set(best[1].topics)
+        chosen.append(PlannedQuestion(best[1], round_name, best[0]))
+    for planned in chosen:
+        planned.sources = question_sources(knowledge, planned.question)
+    return chosen
+
+
+def question_sources(knowledge: Knowledge, q: BankQuestion) -> list[dict[str, str]]:
+    """The bank entry itself plus the guide passages nearest the question."""
+    sources = []
+    bank_hits = knowledge.index.search(q.text, k=1, where={"question_id": q.id})
+    for hit in bank_hits:
+        sources.append({"id": hit.id, "section": hit.section, "kind": "question"})
+    for hit in knowledge.guide_sources(q.text, k=2):
+        sources.append({"id": hit.id, "section": hit.section, "kind": hit.kind})
+    return sources
+
+
+_STOP = set(
+    """the and for with you your our are will that this from have has was were been being into onto about over under
+    than then them they their there here what when where which while who whom why how all any each few more most other
+    some such only own same too very can could should would may might must shall not nor but yet also just both either
+    able work working team teams role roles years year experience strong skills skill ability including include includes
+    using use used etc new per via plus across within join looking candidate candidates job description responsibilities
+    requirements qualifications preferred required minimum bachelor master degree field related equivalent knowledge
+    apple machine learning engineer engineering build building develop developing design designing""".split()
+)

@@ -1,0 +1,65 @@
+"""Turns and the transcript: the JSON contract the CLI, web page and evals share.
+
+Stable keys: session_id, round, track, model, turns[role, kind, text, sources,
+ttft_ms, total_ms], scorecard. Later additions are new keys, never renames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Turn:
+    role: str  # interviewer | candidate
+    kind: str  # question | followup | closing | answer | note
+    text: str
+    sources: list[dict[str, str]] = field(default_factory=list)
+    ttft_ms: float | None = None
+    total_ms: float | None = None
+    question_id: str | None = None
+    phrasing: str | None = None  # llm | template: whether the LLM's wording passed validation
+    prompt_tokens: int | None = None
+    evaluated_tokens: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Transcript:
+    session_id: str
+    round: str
+    track: str
+    model: str
+    turns: list[Turn] = field(default_factory=list)
+    scorecard: dict[str, Any] | None = None
+    job_description: str | None = None
+    plan: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "session_id": self.session_id,
+            "round": self.round,
+            "track": self.track,
+            "model": self.model,
+            "turns": [t.as_json() for t in self.turns],
+            "scorecard": self.scorecard,
+            "job_description": self.job_description,
+            "plan": list(self.plan),
+        }
+
+    def to_markdown(self) -> str:
+        from interviewer.interview.scorecard import scorecard_markdown
+
+        lines = [f"# Mock interview: {self.round} ({self.track})", "", f"Session `{self.session_id}`, model `{self.model}`.", ""]
+        for t in self.turns:
+            who = "Interviewer" if t.role == "interviewer" else "Candidate"
+            lines.append(f"**{who}** ({t.kind}): {t.text}")
+            if t.sources:
+                lines.append("  - sources: " + "; ".join(s["section"] for s in t.sources))
+            lines.append("")
+        if self.scorecard:
+            lines.append(scorecard_markdown(self.scorecard))
+        return "\n".join(lines)

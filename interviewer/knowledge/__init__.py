@@ -1,0 +1,1 @@
+"""Knowledge: parse the guide and curated files, index them in Chroma, retrieve."""

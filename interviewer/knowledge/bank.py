@@ -1,0 +1,225 @@
+"""Curated knowledge: the question bank with rubrics, team tracks, deep-dive probes, criteria.
+
+Each file has one pydantic schema; loading validates, so a typo in a YAML file fails
+loudly with the file and field named.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+
+Round = Literal[
+    "coding",
+    "ml-fundamentals",
+    "ml-system-design",
+    "genai",
+    "behavioral",
+    "resume-deep-dive",
+    "hiring-manager",
+    "phone-screen",
+]
+BANK_ROUNDS: tuple[str, ...] = Round.__args__  # type: ignore[attr-defined]
+TRACKS = ("general", "siri-nlp", "vision", "health-timeseries", "services-recsys", "on-device", "genai", "infrastructure")
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+class KnowledgeError(Exception):
+    """A curated file is missing or fails its schema; the message names the file."""
+
+
+class KeyPoint(BaseModel):
+    text: str = Field(min_length=8)
+    keywords: list[str] = Field(min_length=2, max_length=6)
+
+    @field_validator("keywords")
+    @classmethod
+    def _lowercase(cls, value: list[str]) -> list[str]:
+        return [k.strip().lower() for k in value if k.strip()]
+
+
+class Rubric(BaseModel):
+    key_points: list[KeyPoint] = Field(min_length=4, max_length=8)
+    common_mistakes: list[str] = Field(min_length=1, max_length=4)
+    follow_ups: list[str] = Field(min_length=2, max_length=4)
+
+    @field_validator("follow_ups")
+    @classmethod
+    def _questions(cls, value: list[str]) -> list[str]:
+        for text in value:
+            if not text.strip().endswith("?"):
+                raise ValueError(f"follow-up must end with '?': {text!r}")
+        return value
+
+
+class CodingTest(BaseModel):
+    args: list[Any]
+    expected: Any
+
+
+class CodingSpec(BaseModel):
+    function: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    signature: str
+    examples: list[str] = Field(min_length=1)
+    edge_cases: list[str] = Field(min_length=1)
+    complexity: str
+    compare: Literal["exact", "unordered", "approx"] = "exact"
+    tests: list[CodingTest] = Field(min_length=4)
+    reference: str
+
+
+class BankQuestion(BaseModel):
+    id: str
+    text: str = Field(min_length=10)
+    round: Round
+    topics: list[str] = Field(min_length=1, max_length=6)
+    difficulty: Literal["easy", "medium", "hard"]
+    tracks: list[str] = Field(min_length=1)
+    source: Literal["guide", "curated"]
+    guide_section: str | None = None
+    rubric: Rubric
+    coding: CodingSpec | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _SLUG.match(value):
+            raise ValueError(f"id must be a lowercase slug: {value!r}")
+        return value
+
+    @field_validator("tracks")
+    @classmethod
+    def _known_tracks(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - set(TRACKS)
+        if unknown:
+            raise ValueError(f"unknown tracks {sorted(unknown)}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "BankQuestion":
+        if self.source == "guide" and not self.guide_section:
+            raise ValueError("a question from the guide needs guide_section")
+        if self.round == "coding" and self.coding is None:
+            raise ValueError("a coding question needs a coding block")
+        return self
+
+
+class BankFile(BaseModel):
+    round: Round
+    questions: list[BankQuestion]
+
+
+class Track(BaseModel):
+    id: str
+    name: str
+    description: str
+    emphasis: list[str] = Field(min_length=1)
+    topics: list[str] = Field(min_length=1)
+    jd_keywords: list[str] = Field(min_length=1)
+    guide_refs: list[str] = Field(default_factory=list)
+
+
+class Probe(BaseModel):
+    id: str
+    name: str
+    intent: str
+    signals: list[str]
+    phrasings: list[str] = Field(min_length=2)
+
+    @field_validator("phrasings")
+    @classmethod
+    def _anchored(cls, value: list[str]) -> list[str]:
+        for text in value:
+            if "{anchor}" not in text or not text.strip().endswith("?"):
+                raise ValueError(f"a phrasing needs {{anchor}} and a final '?': {text!r}")
+        return value
+
+
+class Criterion(BaseModel):
+    id: str
+    name: str
+    guide_section: str
+    summary: str
+    signals: list[str] = Field(min_length=4)
+    levels: dict[int, str]
+    review_sections: list[str] = Field(min_length=1)
+
+    @field_validator("levels")
+    @classmethod
+    def _four_levels(cls, value: dict[int, str]) -> dict[int, str]:
+        if sorted(value) != [1, 2, 3, 4]:
+            raise ValueError("levels must be exactly 1, 2, 3, 4")
+        return value
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise KnowledgeError(f"{path}: missing curated file") from exc
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{path}: not valid YAML ({exc})") from exc
+
+
+def _validate(model: type[BaseModel], data: Any, path: Path) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise KnowledgeError(f"{path}: {exc}") from exc
+
+
+class CuratedKnowledge:
+    """Everything under knowledge/ except the guides, loaded and validated once."""
+
+    def __init__(self, knowledge_dir: Path):
+        self.dir = Path(knowledge_dir)
+
+    @cached_property
+    def questions(self) -> dict[str, BankQuestion]:
+        found: dict[str, BankQuestion] = {}
+        files = sorted((self.dir / "questions").glob("*.yaml"))
+        if not files:
+            raise KnowledgeError(f"{self.dir / 'questions'}: no question bank files")
+        for path in files:
+            data = _load_yaml(path) or {}
+            if isinstance(data, dict):  # each question inherits the file's round
+                data = {**data, "questions": [{"round": data.get("round"), **q} for q in data.get("questions") or []]}
+            bank = _validate(BankFile, data, path)
+            for q in bank.questions:
+                if q.round != bank.round:
+                    raise KnowledgeError(f"{path}: question {q.id} has round {q.round}, the file is {bank.round}")
+                if q.id in found:
+                    raise KnowledgeError(f"{path}: duplicate question id {q.id}")
+                found[q.id] = q
+        return found
+
+    def by_round(self, round_name: str) -> list[BankQuestion]:
+        return [q for q in self.questions.values() if q.round == round_name]
+
+    @cached_property
+    def tracks(self) -> dict[str, Track]:
+        path = self.dir / "tracks.yaml"
+        data = _load_yaml(path) or {}
+        tracks = [_validate(Track, t, path) for t in data.get("tracks", [])]
+        return {t.id: t for t in tracks}
+
+    @cached_property
+    def probes(self) -> dict[str, Probe]:
+        path = self.dir / "probes.yaml"
+        data = _load_yaml(path) or {}
+        return {p.id: p for p in (_validate(Probe, p, path) for p in data.get("probes", []))}
+
+    @cached_property
+    def criteria(self) -> list[Criterion]:
+        path = self.dir / "criteria.yaml"
+        data = _load_yaml(path) or {}
+        return [_validate(Criterion, c, path) for c in data.get("criteria", [])]
+
+    def files(self) -> list[Path]:
+        """Every curated file, for the index manifest."""
+        return sorted(p for p in self.dir.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml", ".txt", ".md"))

@@ -1,0 +1,120 @@
+"""llama.cpp in-process: one loaded model per path, one lock, streaming, KV-cache reuse measured.
+
+llama-cpp-python reuses the KV cache for the longest token prefix shared with the
+previous call, so we format the chat ourselves, count that shared prefix, and report
+how many prompt tokens really had to be evaluated.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from interviewer.llm.base import Completion, Message, ModelError, check_gguf
+
+_models: dict[str, "LlamaCppLLM"] = {}
+_models_lock = threading.Lock()
+
+
+def _common_prefix(a: list[int], b: list[int]) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+class LlamaCppLLM:
+    backend = "llama-cpp"
+
+    def __init__(self, path: Path, n_ctx: int = 4096, n_threads: int = 2, seed: int = 7):
+        self.path = check_gguf(path)
+        self.name = self.path.stem
+        self.n_ctx = n_ctx
+        self.lock = threading.Lock()
+        self._waiting = 0
+        try:
+            from llama_cpp import Llama
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+            self.llm = Llama(model_path=str(self.path), n_ctx=n_ctx, n_threads=n_threads, n_batch=512, seed=seed, verbose=False)
+        except ModelError:
+            raise
+        except Exception as exc:  # llama.cpp raises ValueError for files it cannot load
+            raise ModelError(f"llama.cpp could not load {self.path} ({exc}); pass --model PATH to a valid GGUF file") from exc
+        template = self.llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise ModelError(f"{self.path} has no chat template in its metadata; use an instruction-tuned GGUF")
+        eos_id, bos_id = self.llm.token_eos(), self.llm.token_bos()
+        eos = self.llm._model.token_get_text(eos_id) if eos_id != -1 else ""
+        bos = self.llm._model.token_get_text(bos_id) if bos_id != -1 else ""
+        self.formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos, stop_token_ids=[eos_id])
+
+    @classmethod
+    def shared(cls, path: Path, **kwargs) -> "LlamaCppLLM":
+        key = str(Path(path).expanduser().resolve())
+        with _models_lock:
+            if key not in _models:
+                _models[key] = cls(Path(key), **kwargs)
+            return _models[key]
+
+    @property
+    def queue_length(self) -> int:
+        """Calls waiting for the model right now (the UI shows it)."""
+        return self._waiting
+
+    def format(self, messages: list[Message]) -> tuple[list[int], list[str]]:
+        result = self.formatter(messages=messages)
+        tokens = self.llm.tokenize(result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True)
+        stop = result.stop if isinstance(result.stop, list) else ([result.stop] if result.stop else [])
+        return tokens, stop
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def complete(self, messages, max_tokens, stop=None, temperature=0.3, on_token: Callable[[str], None] | None = None) -> Completion:
+        queued = time.perf_counter()
+        self._waiting += 1
+        with self.lock:
+            self._waiting -= 1
+            start = time.perf_counter()
+            tokens, template_stop = self.format(messages)
+            if len(tokens) + max_tokens > self.n_ctx:
+                raise ModelError(f"prompt of {len(tokens)} tokens plus {max_tokens} to generate exceeds the context of {self.n_ctx}")
+            cached = _common_prefix(list(self.llm.input_ids[: self.llm.n_tokens]), tokens)
+            evaluated = max(1, len(tokens) - cached)
+            parts: list[str] = []
+            ttft = None
+            count = 0
+            for chunk in self.llm.create_completion(
+                prompt=tokens, max_tokens=max_tokens, stop=(stop or []) + template_stop, temperature=temperature, stream=True
+            ):
+                piece = chunk["choices"][0]["text"]
+                count += 1
+                if ttft is None:
+                    ttft = (time.perf_counter() - start) * 1000
+                if piece:
+                    parts.append(piece)
+                    if on_token:
+                        on_token(piece)
+            total = (time.perf_counter() - start) * 1000
+        return Completion(
+            text="".join(parts),
+            prompt_tokens=len(tokens),
+            evaluated_tokens=evaluated,
+            completion_tokens=count,
+            ttft_ms=ttft,
+            total_ms=total,
+            wait_ms=(start - queued) * 1000,
+        )
+
+    def info(self) -> dict:
+        return {
+            "name": self.name,
+            "path": str(self.path),
+            "size_mb": round(self.path.stat().st_size / 1e6, 1),
+            "backend": self.backend,
+            "n_ctx": self.n_ctx,
+        }

@@ -1,0 +1,1 @@
+"""The web app: a thin Gradio layer over the interview engine."""
