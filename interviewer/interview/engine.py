@@ -21,7 +21,7 @@ from interviewer.interview import candidate_text as ct
 from interviewer.interview.assess import Assessor
 from interviewer.interview.followup import FollowUp, choose_follow_up, should_follow_up
 from interviewer.interview.phrasing import Phrased, Prompts, check_question, check_statement, normalise, phrase
-from interviewer.interview.plan import PlannedQuestion, plan_round
+from interviewer.interview.plan import PlannedQuestion, pinned_plan, plan_round
 from interviewer.interview.rounds import ALL_ROUNDS, ROUNDS
 from interviewer.interview.scorecard import QuestionRecord, build_scorecard
 from interviewer.interview.transcript import Transcript, Turn
@@ -61,6 +61,7 @@ class InterviewConfig:
     depth: int = 2  # follow-ups per main question at most
     seed: int | None = None
     avoid: set[str] = field(default_factory=set)  # question ids practised recently
+    question_ids: list[str] | None = None  # ask exactly these bank questions (practice or tests)
     session_id: str | None = None
 
     def __post_init__(self):
@@ -79,9 +80,10 @@ class Interview:
         self.temperature = temperature
         self.assessor = Assessor(knowledge)
         self.criteria = knowledge.curated.criteria
-        self.plan: list[PlannedQuestion] = plan_round(
-            knowledge, config.round, config.track, config.job_description, config.resume, config.questions, config.avoid, config.seed
-        )
+        if config.question_ids:
+            self.plan = pinned_plan(knowledge, config.question_ids)
+        else:
+            self.plan = plan_round(knowledge, config.round, config.track, config.job_description, config.resume, config.questions, config.avoid, config.seed)
         self.transcript = Transcript(
             session_id=config.session_id or uuid.uuid4().hex[:12],
             round=config.round,
@@ -102,6 +104,7 @@ class Interview:
         self.done = False
         self._transitions = itertools.cycle(TRANSITIONS)
         self._last_question: Turn | None = None
+        self.injection_attempts = 0
 
     # -- public API ------------------------------------------------------------
     @property
@@ -133,6 +136,7 @@ class Interview:
         substance = ct.without_injection(answer)
         injected = bool(ct.injection_sentences(answer))
         if injected:
+            self.injection_attempts += 1
             note += "I'll stay in my role as your interviewer: scores come only from the substance of your answers. "
         if not substance.strip() or ct.is_gibberish(substance) or ct.is_mostly_non_latin(substance):
             yield from self._stall(t0, note, answer)
@@ -160,6 +164,7 @@ class Interview:
             closing = "That brings us to the end of the interview. Thank you for your time; your scorecard follows."
             self.transcript.turns.append(Turn("interviewer", "closing", closing))
         card = build_scorecard(self.records, self.criteria)
+        card["injection_attempts"] = self.injection_attempts
         self.transcript.scorecard = card
         return card
 
@@ -257,7 +262,7 @@ class Interview:
 
     def _phrase_statement(self, step: str, fallback: str) -> Phrased:
         secrets = [kp.text for p in self.plan for kp in p.question.rubric.key_points]
-        return self._phrase(step, lambda t: check_statement(t, secrets), fallback, STATEMENT_TOKENS)
+        return self._phrase(step, lambda t: check_statement(t, secrets, step), fallback, STATEMENT_TOKENS)
 
     def _emit(self, turn: Turn, t0: float, phrased: Phrased | None) -> Iterator[TokenEvent | TurnEvent]:
         """Stream a validated turn word by word, then the finished turn with its timings."""
@@ -269,6 +274,8 @@ class Interview:
         end = time.perf_counter()
         turn.ttft_ms = round(((first or end) - t0) * 1000, 1)
         turn.total_ms = round((end - t0) * 1000, 1)
+        if phrased and phrased.rejected:
+            turn.rejected = phrased.rejected
         if phrased and phrased.completion:
             turn.prompt_tokens = phrased.completion.prompt_tokens
             turn.evaluated_tokens = phrased.completion.evaluated_tokens

@@ -16,7 +16,7 @@ from interviewer.interview.candidate_text import sentences
 from interviewer.knowledge.bank import BankQuestion, Probe
 from interviewer.knowledge.service import Knowledge
 
-COMPLETE = 0.75  # coverage at which a non-vague answer needs no follow-up
+COMPLETE = 0.6  # coverage at which a specific answer needs no follow-up (most rubrics list 6-7 points)
 PROBE_ROUNDS = {"resume-deep-dive", "behavioral", "hiring-manager"}
 
 _STOP = set(
@@ -25,7 +25,8 @@ _STOP = set(
     shall may might must not no yes just very really quite also too more most much many some any all each every other such
     about into over under after before again further once here there when where why how what which who whom because while
     until than though although like well think know mean thing things stuff get got make made use used using way lot kind sort
-    yeah okay ok um uh basically actually probably maybe something someone one two first second let lets""".split()
+    yeah okay ok um uh basically actually probably maybe something someone one two first second let lets
+    sure unsure guess idea dunno perhaps anything everything nothing good better best fine great nice pretty""".split()
 )
 
 

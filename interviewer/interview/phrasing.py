@@ -66,13 +66,18 @@ def leaks(text: str, secrets: list[str], n: int = 5) -> bool:
     return any(grams & _ngrams(s, n) for s in secrets)
 
 
-def check_statement(text: str, secrets: list[str]) -> str | None:
+_META = re.compile(r"\b(candidate|sentence|instruction|prompt|greet(ing)?|the user)\b", re.I)
+
+
+def check_statement(text: str, secrets: list[str], step: str = "") -> str | None:
     """A neutral remark: None when acceptable, else the reason it is not."""
     words = text.split()
     if not 3 <= len(words) <= 30:
         return f"length {len(words)} words"
     if "?" in text:
         return "asks a question"
+    if text.endswith(":") or _META.search(text) or (step and leaks(text, [step], 3)):
+        return "echoes the instruction"
     if _BANNED.search(text):
         return f"judgement or meta talk: {_BANNED.search(text).group(0)!r}"
     if re.search(r"\d", text):

@@ -106,6 +106,17 @@ def plan_round(
     return chosen
 
 
+def pinned_plan(knowledge: Knowledge, question_ids: list[str]) -> list[PlannedQuestion]:
+    """A plan of exactly these bank questions, in this order."""
+    plan = []
+    for qid in question_ids:
+        q = knowledge.curated.questions.get(qid)
+        if q is None:
+            raise ValueError(f"no question {qid!r} in the bank")
+        plan.append(PlannedQuestion(q, q.round, 1.0, question_sources(knowledge, q)))
+    return plan
+
+
 def question_sources(knowledge: Knowledge, q: BankQuestion) -> list[dict[str, str]]:
     """The bank entry itself plus the guide passages nearest the question."""
     sources = []

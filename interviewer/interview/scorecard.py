@@ -106,7 +106,6 @@ def build_scorecard(records: list[QuestionRecord], criteria: list[Criterion]) ->
         "gaps": _gaps(out_criteria, questions),
         "questions": questions,
         "review": _review(out_criteria, records, criteria),
-        "injection_attempts": sum(1 for a in answered if a.injection),
     }
 
 

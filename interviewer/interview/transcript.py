@@ -20,6 +20,7 @@ class Turn:
     total_ms: float | None = None
     question_id: str | None = None
     phrasing: str | None = None  # llm | template: whether the LLM's wording passed validation
+    rejected: str | None = None  # why the LLM's wording was refused, when it was
     prompt_tokens: int | None = None
     evaluated_tokens: int | None = None
 

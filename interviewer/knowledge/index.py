@@ -94,6 +94,7 @@ class KnowledgeIndex:
             except Exception as exc:  # a corrupt sqlite file or an index from an incompatible version
                 self.notice(f"The index at {self.dir} could not be opened ({exc.__class__.__name__}); rebuilding it from the built-in knowledge.")
                 self._store = None
+                _forget_clients()
                 shutil.rmtree(self.dir / "chroma", ignore_errors=True)
                 self.manifest_path.unlink(missing_ok=True)
                 self._store = self._open_store()
@@ -204,6 +205,7 @@ class KnowledgeIndex:
 
     def reset(self) -> None:
         self._store = None
+        _forget_clients()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     # -- reading ---------------------------------------------------------------
@@ -214,6 +216,13 @@ class KnowledgeIndex:
             m = doc.metadata
             hits.append(Hit(doc.id or "", doc.page_content, m.get("section", ""), m.get("round", ""), m.get("kind", ""), 1.0 - float(distance), m))
         return hits
+
+
+def _forget_clients() -> None:
+    """Chroma caches one client per path; after deleting the files it must open them afresh."""
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
 
 
 def where_clause(**equals: str | None) -> dict | None:

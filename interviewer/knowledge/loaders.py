@@ -26,7 +26,15 @@ def decode_bytes(data: bytes) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         best = from_bytes(data).best()
-        text = str(best) if best is not None else data.decode("utf-8", errors="replace")
+        text = str(best) if best is not None else None
+        # Single-byte Latin code pages are hard to tell apart; Windows-1252 is by far the most common.
+        if best is None or best.encoding.startswith(("cp125", "iso8859", "latin", "mac_", "windows-125")):
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                pass
+        if text is None:
+            text = data.decode("utf-8", errors="replace")
     return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -7,6 +7,7 @@ how many prompt tokens really had to be evaluated.
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
 from pathlib import Path
@@ -24,6 +25,14 @@ def _common_prefix(a: list[int], b: list[int]) -> int:
     while i < n and a[i] == b[i]:
         i += 1
     return i
+
+
+@atexit.register
+def _close_all() -> None:
+    # close while the interpreter is intact; llama-cpp-python's __del__ at shutdown prints errors
+    for model in list(_models.values()):
+        model.llm.close()
+    _models.clear()
 
 
 class LlamaCppLLM:

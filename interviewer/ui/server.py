@@ -67,21 +67,25 @@ def build_ui(app: App):
     info = app.llm.info()
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
 
-    def stream(interview, events, history):
+    def stream(events, history):
+        """Append interviewer messages token by token; a finished turn replaces its streamed text."""
+        streaming = False
         for event in events:
             if isinstance(event, TokenEvent):
-                if not history or history[-1].get("role") != "assistant" or history[-1].get("metadata", {}).get("done"):
-                    history.append({"role": "assistant", "content": "", "metadata": {}})
+                if not streaming:
+                    history.append({"role": "assistant", "content": ""})
+                    streaming = True
                 history[-1]["content"] += event.text
                 yield history
-            elif isinstance(event, TurnEvent) and event.turn.role == "interviewer":
-                history[-1] = {"role": "assistant", "content": event.turn.text, "metadata": {"done": True}}
+            elif isinstance(event, TurnEvent) and event.turn.role == "interviewer" and streaming:
+                history[-1]["content"] = event.turn.text
+                streaming = False
                 yield history
 
     def start(round_name, track, jd):
         interview = sessions.create(InterviewConfig(round=round_name, track=track, job_description=jd or None, session_id=uuid.uuid4().hex[:12]))
         history: list[dict] = []
-        for h in stream(interview, interview.start(), history):
+        for h in stream(interview.start(), history):
             yield interview.transcript.session_id, _strip(h), _progress(interview), ""
 
     def answer(session_id, text, history):
@@ -91,7 +95,7 @@ def build_ui(app: App):
             return
         history = list(history) + [{"role": "user", "content": text}]
         yield history, "", _progress(interview)
-        for h in stream(interview, interview.answer(text), history):
+        for h in stream(interview.answer(text), history):
             yield _strip(h), "", _progress(interview)
 
     def end(session_id):
@@ -107,7 +111,7 @@ def build_ui(app: App):
             track_box = gr.Dropdown(list(TRACKS), value="general", label="Team track")
         jd_box = gr.Textbox(label="Job description (optional)", lines=3)
         start_btn = gr.Button("Start", variant="primary")
-        session = gr.State("")
+        session = gr.Textbox(visible=False, label="Session id")  # a Textbox, not State, so API clients see it too
         progress = gr.Markdown("")
         chatbot = gr.Chatbot(label="Interview", height=420, sanitize_html=True, render_markdown=False)
         answer_box = gr.Textbox(label="Your answer", lines=4)
@@ -124,6 +128,14 @@ def build_ui(app: App):
 
 def _strip(history: list[dict]) -> list[dict]:
     return [{"role": m["role"], "content": m["content"]} for m in history]
+
+
+def message_text(message: dict) -> str:
+    """Gradio 6 hands messages back with content as a list of typed parts."""
+    content = message.get("content")
+    if isinstance(content, list):
+        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return str(content or "")
 
 
 def _progress(interview) -> str:

@@ -1,0 +1,82 @@
+"""Shared fixtures. Real parts where the behaviour depends on them: the real Chroma index,
+the real embeddings, the real default GGUF. The fake LLM only serves unit tests of logic."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import interviewer.offline  # noqa: F401
+
+ROOT = Path(__file__).resolve().parent.parent
+EGRESS_DIR = Path(__file__).resolve().parent / "egress"
+_spec = importlib.util.spec_from_file_location("egress_guard", EGRESS_DIR / "sitecustomize.py")
+egress_guard = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(egress_guard)
+
+
+@pytest.fixture(autouse=True)
+def egress_guard_active():
+    """Every test runs with non-loopback connections blocked."""
+    egress_guard.install()
+    yield egress_guard
+    egress_guard.install()  # a test that lifted it must not leak that to the next
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory) -> Path:
+    """One user data directory for the session: the index is built once and shared."""
+    return tmp_path_factory.mktemp("interviewer-data")
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir):
+    from interviewer.settings import Settings
+
+    return Settings(data_dir=data_dir)
+
+
+@pytest.fixture(scope="session")
+def knowledge(settings):
+    from interviewer.knowledge.service import Knowledge
+
+    return Knowledge(settings)
+
+
+@pytest.fixture(scope="session")
+def real_llm(settings):
+    from interviewer.llm import load_llm
+
+    return load_llm(settings)
+
+
+@pytest.fixture(scope="session")
+def curated(settings):
+    from interviewer.knowledge.bank import CuratedKnowledge
+
+    return CuratedKnowledge(settings.knowledge_dir)
+
+
+def cli_env(data_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["INTERVIEWER_DATA_DIR"] = str(data_dir)
+    env["PYTHONPATH"] = os.pathsep.join([str(EGRESS_DIR), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env.pop("INTERVIEWER_MODEL", None)
+    return env
+
+
+def run_cli(args: list[str], data_dir: Path, timeout: float = 600, **kwargs) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).parent / "interviewer"
+    return subprocess.run([str(exe), *args], env=cli_env(data_dir), capture_output=True, text=True, timeout=timeout, **kwargs)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -1,0 +1,161 @@
+"""Engine logic with a fake LLM (queued outputs): planning, follow-up decisions, validation fallbacks.
+
+Retrieval and embeddings are real (the session index); only the LLM is fake.
+"""
+
+import re
+
+import pytest
+
+from interviewer.interview import Interview, InterviewConfig, TurnEvent
+from interviewer.interview.candidate_text import sentences
+from interviewer.interview.plan import plan_round
+from interviewer.interview.rounds import ALL_ROUNDS, ONSITE, ROUNDS
+from interviewer.llm import FakeLLM
+
+from .scripted import INJECTION, QUESTIONS, STRONG, VAGUE
+
+
+def turns(events):
+    return [e.turn for e in events if isinstance(e, TurnEvent)]
+
+
+def make(knowledge, settings, llm=None, **config):
+    return Interview(InterviewConfig(**config), knowledge, llm if llm is not None else FakeLLM(), settings.prompts_dir)
+
+
+@pytest.mark.parametrize("round_name", [r for r in ALL_ROUNDS if r != "onsite"])
+def test_plan_fits_budget_without_repeats_and_spreads_topics(knowledge, round_name):
+    plan = plan_round(knowledge, round_name)
+    assert len(plan) == ROUNDS[round_name].main_questions
+    ids = [p.question.id for p in plan]
+    assert len(set(ids)) == len(ids)
+    assert all(p.question.round == round_name and p.sources for p in plan)
+    if len(plan) >= 3:
+        topics = [set(p.question.topics) for p in plan]
+        assert len(set().union(*topics)) > len(topics[0]) + 1  # not all the same topic
+
+
+def test_track_and_job_description_bias_the_plan(knowledge):
+    general = {p.question.id for p in plan_round(knowledge, "ml-system-design", count=4)}
+    health = plan_round(knowledge, "ml-system-design", track="health-timeseries", count=4,
+                        job_description="Health AI team: time-series sensor data from Apple Watch, heart rate, signal processing.")
+    assert {p.question.id for p in health} != general
+    assert sum("health-timeseries" in p.question.tracks for p in health) >= 2
+
+
+def test_avoids_recent_questions_and_onsite_has_five_rounds(knowledge):
+    first = [p.question.id for p in plan_round(knowledge, "genai")]
+    second = [p.question.id for p in plan_round(knowledge, "genai", avoid=set(first))]
+    assert not set(first) & set(second)
+    onsite = plan_round(knowledge, "onsite")
+    assert [r for r in dict.fromkeys(p.round for p in onsite)] == list(ONSITE)
+
+
+def test_vague_answer_gets_an_anchored_follow_up_and_invalid_llm_output_falls_back(knowledge, settings):
+    llm = FakeLLM(default="Great answer! The answer is to use SMOTE.")  # fails validation every time
+    iv = make(knowledge, settings, llm, question_ids=QUESTIONS)
+    list(iv.start())
+    follow = turns(iv.answer(VAGUE[0]))[-1]
+    assert follow.kind == "followup" and follow.phrasing == "template" and follow.rejected
+    assert follow.text.endswith("?") and "Great" not in follow.text
+    answer_words = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", VAGUE[0])}
+    assert answer_words & {w.lower() for w in re.findall(r"[A-Za-z]{4,}", follow.text)}
+
+
+def test_valid_llm_follow_up_is_used(knowledge, settings):
+    llm = FakeLLM()
+    iv = make(knowledge, settings, llm, question_ids=QUESTIONS)
+    llm.queue("Welcome to your mock interview today.")
+    list(iv.start())
+    # the anchor is chosen by the engine; a valid rephrasing must name it
+    llm.default = None
+    original = llm.complete
+
+    def answer_with_anchor(messages, max_tokens, **kw):
+        step = messages[-1]["content"]
+        anchor = re.search(r'about "([^"]+)"', step).group(1)
+        llm.responses.insert(0, f"Walk me through how {anchor} would change your evaluation plan?")
+        return original(messages, max_tokens, **kw)
+
+    llm.complete = answer_with_anchor
+    follow = turns(iv.answer(VAGUE[0]))[-1]
+    assert follow.phrasing == "llm" and follow.text.startswith("Walk me through how")
+
+
+def test_complete_answer_moves_on_and_depth_limit_holds(knowledge, settings):
+    iv = make(knowledge, settings, question_ids=QUESTIONS)
+    list(iv.start())
+    kinds = [t.kind for t in turns(iv.answer(STRONG[0]))]
+    assert kinds[-1] == "question"  # strong answer: no follow-up
+    asked = []
+    for _ in range(3):  # vague three times: at most `depth` follow-ups, then the next question
+        asked.append(turns(iv.answer(VAGUE[1] + f" Attempt {len(asked)}."))[-1])
+    assert [t.kind for t in asked] == ["followup", "followup", "question"]
+    texts = [t.text for t in iv.transcript.turns if t.role == "interviewer"]
+    assert len(texts) == len(set(texts))
+
+
+def test_injection_changes_neither_role_nor_score(knowledge, settings):
+    plain = make(knowledge, settings, question_ids=QUESTIONS[:1])
+    list(plain.start())
+    list(plain.answer(VAGUE[0]))
+    base = plain.finish()
+    injected = make(knowledge, settings, question_ids=QUESTIONS[:1])
+    list(injected.start())
+    reply = turns(injected.answer(INJECTION))[-1]
+    assert "stay in my role" in reply.text and "prompt" not in reply.text.lower().replace("stay in my role", "")
+    list(injected.answer(VAGUE[0]))
+    card = injected.finish()
+    assert card["overall"] <= base["overall"]
+    assert [c["score"] for c in card["criteria"]] <= [c["score"] for c in base["criteria"]] or card["overall"] <= base["overall"]
+    assert card["injection_attempts"] == 1
+
+
+def test_bad_input_keeps_the_session_going(knowledge, settings):
+    iv = make(knowledge, settings, question_ids=QUESTIONS)
+    list(iv.start())
+    for bad in ["", "   \n\t", "\x00\x00", "asdfgh qwrtzp xcvbnm lkjhgf", "\ud800 lone surrogate", "\u0645\u0631\u062d\u0628\u0627 \u0628\u0643\u0645 \u0641\u064a \u0627\u0644\u0645\u0642\u0627\u0628\u0644\u0629"]:
+        reply = turns(iv.answer(bad))[-1]
+        assert reply.role == "interviewer" and reply.text
+    huge = "gradient " * 30_000
+    reply = turns(iv.answer(huge))[-1]
+    assert "very long" in reply.text
+    assert len(iv.transcript.turns[-2].text) <= 20_000
+    assert not iv.done or iv.transcript.turns[-1].kind == "closing"
+
+
+def test_scorecard_ranks_strong_above_vague_with_verbatim_evidence(knowledge, settings):
+    cards, answers = {}, {}
+    for name, script in (("strong", STRONG), ("vague", VAGUE)):
+        iv = make(knowledge, settings, question_ids=QUESTIONS, depth=0)
+        list(iv.start())
+        for text in script:
+            list(iv.answer(text))
+        cards[name] = iv.finish()
+        answers[name] = [t.text for t in iv.transcript.turns if t.role == "candidate"]
+        for c in cards[name]["criteria"]:
+            for quote in c["evidence"]:
+                assert any(quote in a for a in answers[name]), quote
+    assert cards["strong"]["overall"] > cards["vague"]["overall"]
+    assert [c["name"] for c in cards["strong"]["criteria"]] == [
+        "Technical Depth and Fundamentals", "Engineering Excellence and Scalability", "Domain Expertise and Curiosity", "Communication and Culture"]
+    assert cards["vague"]["review"] and all(q["missed"] for q in cards["vague"]["questions"])
+
+
+def test_history_is_trimmed_to_the_context_budget(knowledge, settings):
+    class Tiny(FakeLLM):
+        n_ctx = 400
+
+    llm = Tiny()
+    iv = make(knowledge, settings, llm, question_ids=QUESTIONS, depth=2)
+    list(iv.start())
+    for i in range(6):
+        if iv.done:
+            break
+        list(iv.answer(STRONG[i % 3]))
+    assert len(llm.calls) >= 4
+    for call in llm.calls:  # what the model saw: system, history within budget, step
+        assert sum(llm.count_tokens(m["content"]) for m in call[1:-1]) <= 400 * 0.6
+    assert all(call[0]["role"] == "system" for call in llm.calls)
+    assert len({call[0]["content"] for call in llm.calls}) == 1  # byte-stable system prompt

@@ -1,0 +1,112 @@
+"""The real Chroma index with the real embeddings: build, search, idempotent ingest, rebuild."""
+
+import shutil
+
+import pytest
+
+from interviewer.knowledge.index import KnowledgeIndex, where_clause
+from interviewer.settings import Settings
+
+from .pdfs import CORRUPT_PDF, text_pdf
+
+
+def test_builtin_index_holds_guide_and_bank(knowledge, curated):
+    counts = knowledge.index.counts_by("kind")
+    assert counts["question"] == len(curated.questions)
+    assert counts["example"] == 26 and counts["criterion"] == 4 and counts["tip"] == 3
+    assert knowledge.index.is_current()
+
+
+def test_sparse_matrix_query_ranks_coding_material_first(knowledge):
+    hits = knowledge.index.search("sparse matrix multiplication", k=5)
+    assert hits[0].round == "coding"
+    assert "sparse matrix" in hits[0].text.lower()
+    assert hits[0].score >= hits[-1].score
+
+
+def test_lora_query_returns_a_genai_question_first(knowledge):
+    hits = knowledge.index.search("how do LoRA adapters reduce fine-tuning cost", k=3, where=where_clause(kind="question"))
+    assert hits[0].round == "genai" and hits[0].kind == "question"
+    assert all(h.kind == "question" for h in hits)
+
+
+def test_round_filter(knowledge):
+    hits = knowledge.index.search("design a system", k=5, where=where_clause(kind="question", round="behavioral"))
+    assert hits and all(h.round == "behavioral" for h in hits)
+
+
+def test_retrieval_quality_on_paraphrased_queries(knowledge, settings):
+    from interviewer.evals.retrieval import evaluate, load_queries
+
+    queries = load_queries(settings.evals_dir / "retrieval")
+    assert len(queries) >= 40
+    result = evaluate(knowledge.index, queries)
+    print(f"retrieval: {result['queries']} queries, top1 {result['top1']:.1%}, top3 {result['top3']:.1%}, MRR {result['mrr']:.3f}")
+    assert result["top3"] >= 0.90, result["misses"]
+
+
+@pytest.fixture()
+def own_index(tmp_path, settings):
+    """A private index (in its own data dir) for tests that write to it; reuses the shared embeddings."""
+    local = Settings(data_dir=tmp_path / "data", knowledge_dir=settings.knowledge_dir)
+    index = KnowledgeIndex(local, notice=lambda msg: None)
+    index.ensure()
+    return index
+
+
+def test_ingest_is_idempotent_and_reports_bad_files(own_index, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "extra.md").write_text("# Coding\n\nImplement a trie that supports prefix search for autocomplete.\n\n# Design\n\nDesign a photo deduplication service for an on-device library.")
+    (docs / "notes.pdf").write_bytes(text_pdf(["Quantization-aware training keeps accuracy at 4 bits."]))
+    (docs / "broken.pdf").write_bytes(CORRUPT_PDF)
+    before = own_index.count()
+    first = own_index.ingest([docs])
+    assert [p.rsplit("/", 1)[-1] for p, _ in first.skipped] == ["broken.pdf"]
+    assert "not a readable PDF" in first.skipped[0][1]
+    assert first.added >= 3
+    after = own_index.count()
+    assert after == before + first.added
+    second = own_index.ingest([docs])
+    assert second.added == 0 and own_index.count() == after
+    hit = own_index.search("prefix search trie autocomplete", k=1)[0]
+    assert "trie" in hit.text and hit.metadata["file"] == "extra.md"
+
+
+def test_changed_file_replaces_its_chunks(own_index, tmp_path):
+    doc = tmp_path / "g.md"
+    doc.write_text("# Tips\n\nAlways state the latency budget first.")
+    own_index.ingest([doc])
+    n = own_index.count()
+    doc.write_text("# Tips\n\nAlways state the memory budget first.")
+    report = own_index.ingest([doc])
+    assert report.added == 1 and report.removed == 1 and own_index.count() == n
+    assert "memory budget" in own_index.search("budget first", k=1)[0].text
+
+
+def test_updated_yaml_reindexes_without_duplicates(tmp_path, settings):
+    knowledge_copy = tmp_path / "knowledge"
+    shutil.copytree(settings.knowledge_dir, knowledge_copy)
+    local = Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge_copy)
+    index = KnowledgeIndex(local, notice=lambda msg: None)
+    index.ensure()
+    n = index.count()
+    bank = knowledge_copy / "questions" / "genai.yaml"
+    bank.write_text(bank.read_text().replace("Explain the attention mechanism in Transformers.", "Explain the attention mechanism in Transformers, step by step."))
+    assert not index.is_current()
+    assert index.ensure() is True
+    assert index.count() == n
+    hits = index.search("attention mechanism step by step positional encodings", k=1, where={"kind": "question"})
+    assert "step by step" in hits[0].text
+
+
+def test_corrupt_index_is_rebuilt_with_a_notice(tmp_path, settings):
+    local = Settings(data_dir=tmp_path / "data", knowledge_dir=settings.knowledge_dir)
+    KnowledgeIndex(local, notice=lambda m: None).ensure()
+    for f in (local.index_dir / "chroma").glob("*.sqlite3"):
+        f.write_bytes(b"this is not a database" * 100)
+    notices = []
+    index = KnowledgeIndex(local, notice=notices.append)
+    index.ensure()
+    assert any("rebuilding" in n for n in notices)
+    assert index.count() > 200
