@@ -24,5 +24,11 @@ class App:
 
         return load_llm(self.settings)
 
-    def interview(self, config: InterviewConfig) -> Interview:
-        return Interview(config, self.knowledge, self.llm, self.settings.prompts_dir, self.settings.temperature)
+    def interview(self, config: InterviewConfig, llm=None) -> Interview:
+        return Interview(config, self.knowledge, llm or self.llm, self.settings.prompts_dir, self.settings.temperature)
+
+    @cached_property
+    def sessions(self):
+        from interviewer.sessions import SessionStore
+
+        return SessionStore(self.settings.data_dir)

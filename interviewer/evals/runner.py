@@ -1,30 +1,180 @@
-"""`interviewer eval`: run scripted personas through the real engine and compute quality metrics."""
+"""`interviewer eval`: run candidate personas through the real engine and model, check every
+transcript, aggregate the metrics, compare with a baseline, and write report.json and report.html."""
 
 from __future__ import annotations
 
 import json
+import sys
+import time
 from pathlib import Path
 
+from interviewer.evals import checks as ck
+from interviewer.evals.aggregate import aggregate, calibration, injection_outcome, latency_samples
+from interviewer.evals.baseline import compare, load_baseline
+from interviewer.evals.candidates import candidate_for
+from interviewer.evals.definitions import METRICS
+from interviewer.evals.judge import LLMJudge
+from interviewer.evals.personas import Persona, load_personas
+from interviewer.evals.recording import RecordingLLM, completion_stats, reseed
+from interviewer.evals.text import has_injection
 from interviewer.settings import Settings
 
 
-def run_eval(settings: Settings, personas: Path | None, out: Path, seed: int, suite: str = "retrieval") -> dict:
-    out.mkdir(parents=True, exist_ok=True)
-    from interviewer.evals.retrieval import evaluate, load_queries
-    from interviewer.knowledge.index import KnowledgeIndex
+def _fresh_model_state(llm, seed: int) -> None:
+    """Same sampling chain and an empty KV cache for every interview, so each persona reproduces on its own."""
+    reseed(llm, seed)
+    inner = getattr(llm, "llm", None)
+    if inner is not None and hasattr(inner, "reset"):
+        inner.reset()
 
-    index = KnowledgeIndex(settings)
-    index.ensure()
-    retrieval = evaluate(index, load_queries(settings.evals_dir / "retrieval"))
-    report = {
-        "model": None,
-        "metrics": {
-            "retrieval_queries": retrieval["queries"],
-            "retrieval_top1": retrieval["top1"],
-            "retrieval_top3": retrieval["top3"],
-            "retrieval_mrr": retrieval["mrr"],
-        },
-        "retrieval_misses": retrieval["misses"],
+
+def _drain(events) -> str:
+    from interviewer.interview import TurnEvent
+
+    last = ""
+    for event in events:
+        if isinstance(event, TurnEvent) and event.turn.role == "interviewer":
+            last = event.turn.text
+    return last
+
+
+def run_interview(persona: Persona, knowledge, llm, settings: Settings, seed: int, control: bool = False) -> tuple[dict, list, int]:
+    """One interview; returns (transcript JSON, the interviewer's model completions, answers given)."""
+    from interviewer.interview import Interview, InterviewConfig
+
+    _fresh_model_state(llm, seed)
+    recorder = RecordingLLM(llm)
+    config = InterviewConfig(
+        round=persona.round, track=persona.track, resume=persona.resume, job_description=persona.jd,
+        question_ids=persona.questions, seed=seed, session_id=f"eval-{persona.name}" + ("-control" if control else ""),
+    )
+    interview = Interview(config, knowledge, recorder, settings.prompts_dir, settings.temperature)
+    candidate = candidate_for(persona, llm, seed, control=control)
+    asked = _drain(interview.start())
+    while not interview.done:
+        reply = candidate.reply(asked)
+        if reply is None:
+            break
+        asked = _drain(interview.answer(reply))
+    interview.finish()
+    return interview.transcript.as_json(), recorder.take(), candidate.used
+
+
+def _card_summary(transcript: dict) -> dict:
+    card = transcript.get("scorecard") or {}
+    return {"overall": card.get("overall"), "criteria": {c["id"]: c["score"] for c in card.get("criteria", [])}}
+
+
+class EvalContext:
+    """What every check needs from the knowledge pack, built once per run."""
+
+    def __init__(self, knowledge, settings: Settings, judge: LLMJudge | None):
+        curated = knowledge.curated
+        self.knowledge = knowledge
+        self.bank = curated.questions
+        self.prompts = [p.read_text(encoding="utf-8") for p in sorted(Path(settings.prompts_dir).glob("*.txt"))]
+        self.probe_phrasings = [ph for probe in curated.probes.values() for ph in probe.phrasings]
+        self.known_ids = set(knowledge.index.collection.get(include=[])["ids"])
+        self.judge = judge
+        self._vectors: dict = {}
+
+    def for_persona(self, persona: Persona) -> ck.CheckContext:
+        ctx = ck.CheckContext(
+            bank=self.bank, embed=self.knowledge.embed, prompts=self.prompts, probe_phrasings=self.probe_phrasings,
+            known_source_ids=self.known_ids, judge=self.judge.refers_to if self.judge else None, resume=persona.resume, jd=persona.jd,
+            contradictions=[c.model_dump() for c in persona.contradictions], pinned=bool(persona.questions),
+        )
+        ctx._vectors = self._vectors  # one embedding cache for the run
+        return ctx
+
+
+def evaluate_persona(persona: Persona, knowledge, llm, settings: Settings, seed: int, ectx: EvalContext) -> dict:
+    start = time.perf_counter()
+    transcript, completions, used = run_interview(persona, knowledge, llm, settings, seed)
+    ctx = ectx.for_persona(persona)
+    result = ck.run_checks(transcript, ctx)
+    record = {
+        "persona": persona.name,
+        "level": persona.level,
+        "round": persona.round,
+        "track": persona.track,
+        "simulated": not persona.scripted,
+        "pinned": bool(persona.questions),
+        **_card_summary(transcript),
+        "counts": result["counts"],
+        "failures": result["failures"],
+        "latency": latency_samples(transcript["turns"], completion_stats(completions)),
+        "injection": None,
+        "answers_used": used,
+        "answers_total": len(persona.answers) if persona.scripted else persona.simulate.max_turns,
+        "judge_calls": ctx.judge_calls,
     }
-    (out / "report.json").write_text(json.dumps(report, indent=2))
+    if persona.scripted and any(has_injection(a) for a in persona.answers):
+        control, _, _ = run_interview(persona, knowledge, llm, settings, seed, control=True)
+        record["injection"] = injection_outcome(_card_summary(transcript), _card_summary(control), result["counts"])
+        record["injection"]["control_transcript"] = control
+    record["seconds"] = round(time.perf_counter() - start, 1)
+    record["transcript"] = transcript
+    return record
+
+
+def run_eval(
+    settings: Settings,
+    personas: Path | None = None,
+    out: Path = Path("eval-report"),
+    seed: int = 7,
+    baseline: Path | None = None,
+    knowledge=None,
+    llm=None,
+    progress: bool = True,
+) -> dict:
+    """Run every persona, write report.json and report.html into `out`, and return the report."""
+    from tqdm import tqdm
+
+    from interviewer.evals.report_html import write_html
+    from interviewer.evals.retrieval import evaluate as evaluate_retrieval
+    from interviewer.evals.retrieval import load_queries
+
+    started = time.perf_counter()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    reference = load_baseline(baseline) if baseline else None  # fail on a bad baseline before the long run
+    if knowledge is None:
+        from interviewer.knowledge.service import Knowledge
+
+        knowledge = Knowledge(settings)
+    folder = Path(personas) if personas else settings.evals_dir / "personas"
+    cast = load_personas(folder, set(knowledge.curated.questions))
+    if llm is None:
+        from interviewer.llm import load_llm
+
+        llm = load_llm(settings)
+    judge = LLMJudge(llm)
+    ectx = EvalContext(knowledge, settings, judge)
+    interviews = []
+    bar = tqdm(cast, desc="eval", unit="persona", file=sys.stderr, disable=not progress)
+    for persona in bar:
+        bar.set_postfix_str(persona.name)
+        interviews.append(evaluate_persona(persona, knowledge, llm, settings, seed, ectx))
+    metrics = aggregate(interviews)
+    retrieval = evaluate_retrieval(knowledge.index, load_queries(settings.evals_dir / "retrieval"))
+    metrics.update({f"retrieval_{k}": retrieval[k] for k in ("queries", "top1", "top3", "mrr")})
+    info = llm.info() if hasattr(llm, "info") else {"name": getattr(llm, "name", "unknown")}
+    report = {
+        "model": info.get("name"),
+        "model_info": info,
+        "seed": seed,
+        "personas_dir": str(folder),
+        "judge": {"model": judge.model, "calls": judge.calls, "used_for": "follow-up context-awareness when text and embedding checks cannot decide"},
+        "metrics": metrics,
+        "definitions": {name: METRICS[name].definition for name in metrics if name in METRICS},
+        "calibration": calibration(interviews)["rounds"],
+        "retrieval_misses": retrieval["misses"],
+        "interviews": interviews,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    if reference is not None:
+        report["baseline"] = {"file": str(baseline), **compare(report, reference)}
+    (out / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_html(report, out / "report.html")
     return report

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from interviewer.interview.candidate_text import injection_sentences, substantive_sentences, words
+from interviewer.candidate_text import injection_sentences, substantive_sentences, words
 from interviewer.knowledge.bank import BankQuestion, Criterion
 from interviewer.knowledge.service import Knowledge
 

@@ -11,23 +11,33 @@ Judgement lives here and in the knowledge pack; the LLM only words a step chosen
 from __future__ import annotations
 
 import itertools
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
-from interviewer.interview import candidate_text as ct
+from interviewer import candidate_text as ct
 from interviewer.interview.assess import Assessor
-from interviewer.interview.followup import FollowUp, choose_follow_up, should_follow_up
+from interviewer.interview.followup import (
+    PROBE_ROUNDS,
+    FollowUp,
+    choose_follow_up,
+    claim_follow_up,
+    consistency_follow_up,
+    should_follow_up,
+)
+from interviewer.interview.ledger import ClaimLedger
 from interviewer.interview.phrasing import Phrased, Prompts, check_question, check_statement, normalise, phrase
-from interviewer.interview.plan import PlannedQuestion, pinned_plan, plan_round
+from interviewer.interview.plan import PlannedQuestion, pinned_plan, plan_round, tie_to_projects
 from interviewer.interview.rounds import ALL_ROUNDS, ROUNDS
 from interviewer.interview.scorecard import QuestionRecord, build_scorecard
 from interviewer.interview.transcript import Transcript, Turn
 from interviewer.knowledge.bank import TRACKS
 from interviewer.knowledge.service import Knowledge
 from interviewer.llm.base import LLM, Message
+from interviewer.resume import parse_job_description, parse_resume
 
 HISTORY_TOKEN_SHARE = 0.6  # of the context window; the rest is system prompt, step and output
 STATEMENT_TOKENS = 40
@@ -80,17 +90,30 @@ class Interview:
         self.temperature = temperature
         self.assessor = Assessor(knowledge)
         self.criteria = knowledge.curated.criteria
+        curated = knowledge.curated
+        # Resume and job description are data: parsed for content, instructions inside them dropped.
+        self.resume = parse_resume(config.resume, knowledge.settings.knowledge_dir) if config.resume and config.resume.strip() else None
+        self.job = None
+        if config.job_description and config.job_description.strip():
+            self.job = parse_job_description(config.job_description, curated.tracks, _skill_terms(knowledge))
+        self.track = self.job.track if self.job and config.track == "general" else config.track
+        self.ledger = ClaimLedger(self.resume)
+        jd_terms = " ".join(self.job.skills + self.job.teams + ([self.job.role] if self.job.role else [])) if self.job else None
+        resume_terms = " ".join(self.resume.terms()) if self.resume else None
         if config.question_ids:
             self.plan = pinned_plan(knowledge, config.question_ids)
         else:
-            self.plan = plan_round(knowledge, config.round, config.track, config.job_description, config.resume, config.questions, config.avoid, config.seed)
+            self.plan = plan_round(knowledge, config.round, self.track, jd_terms, resume_terms, config.questions, config.avoid, config.seed)
+        tie_to_projects(self.plan, self.ledger.projects_by_richness())
         self.transcript = Transcript(
             session_id=config.session_id or uuid.uuid4().hex[:12],
             round=config.round,
-            track=config.track,
+            track=self.track,
             model=(llm.name if llm else "none"),
             job_description=config.job_description,
             plan=[p.question.id for p in self.plan],
+            job=self.job.as_json() if self.job else None,
+            resume=_resume_summary(self.resume),
         )
         self.records: list[QuestionRecord] = []
         self.index = -1  # position in the plan
@@ -105,6 +128,7 @@ class Interview:
         self._transitions = itertools.cycle(TRANSITIONS)
         self._last_question: Turn | None = None
         self.injection_attempts = 0
+        self.on_turn: Callable[[int, Turn], None] | None = None  # the session store listens here
 
     # -- public API ------------------------------------------------------------
     @property
@@ -129,7 +153,7 @@ class Interview:
         t0 = time.perf_counter()
         answer, cut = ct.bound(ct.clean(text))
         candidate = Turn("candidate", "answer", answer, question_id=self.current.question.id if self.current else None)
-        self.transcript.turns.append(candidate)
+        self._append(candidate)  # committed before the interviewer replies
         self._remember("user", f"<candidate>{ct.bound(answer, ct.HISTORY_ANSWER_CHARS)[0]}</candidate>")
         yield TurnEvent(candidate)
         note = "Your answer was very long, so I kept the first part. " if cut else ""
@@ -138,7 +162,7 @@ class Interview:
         if injected:
             self.injection_attempts += 1
             note += "I'll stay in my role as your interviewer: scores come only from the substance of your answers. "
-        if not substance.strip() or ct.is_gibberish(substance) or ct.is_mostly_non_latin(substance):
+        if not re.search(r"\w", substance) or ct.is_gibberish(substance) or ct.is_mostly_non_latin(substance):
             yield from self._stall(t0, note, answer)
             return
         if self._repeats_earlier(answer):
@@ -148,7 +172,22 @@ class Interview:
             return
         record = self._record(answer)
         assessment = record.assessments[-1]
+        project = self.current.project
+        self.ledger.record_answer(substance, assessment, project)
+        contradiction = self.ledger.check(substance)
+        if contradiction and self.depth <= self.config.depth:
+            follow = consistency_follow_up(self.knowledge, contradiction.now.quote, contradiction.before.quote, contradiction.before.origin == "resume")
+            if normalise(follow.text) not in self.asked:
+                yield from self._follow_up(follow, t0, note)
+                return
         if should_follow_up(assessment, record.coverage, self.depth, self.config.depth, self.current.round):
+            if self.ledger.claims and self.current.round in PROBE_ROUNDS:
+                found = claim_follow_up(self.knowledge, self.ledger, substance, project, self.asked, self.used_angles)
+                if found is not None:
+                    follow, claim = found
+                    self.ledger.mark_probed(claim)
+                    yield from self._follow_up(follow, t0, note)
+                    return
             missing = [kp.text for kp, ok in zip(record.question.rubric.key_points, record.covered()) if not ok]
             follow = choose_follow_up(
                 self.knowledge, substance, record.question, assessment, missing, self.current.round, self.asked, self.used_angles, self.used_anchors
@@ -158,13 +197,23 @@ class Interview:
                 return
         yield from self._next_question(t0, prefix=note)
 
+    def attach_code_result(self, result: dict) -> None:
+        """Record a Run-tests result ({"passed", "total", "failures", ...}) for the current coding question."""
+        if not self.records:
+            raise RuntimeError("no question has been asked yet")
+        if not {"passed", "total"} <= set(result):
+            raise ValueError("a code result needs 'passed' and 'total'")
+        self.records[-1].code_results.append(dict(result))
+
     def finish(self) -> dict:
         if not self.done:
             self.done = True
             closing = "That brings us to the end of the interview. Thank you for your time; your scorecard follows."
-            self.transcript.turns.append(Turn("interviewer", "closing", closing))
+            self._append(Turn("interviewer", "closing", closing))
         card = build_scorecard(self.records, self.criteria)
         card["injection_attempts"] = self.injection_attempts
+        if self.resume is not None:
+            card["claims"] = self.ledger.summary()
         self.transcript.scorecard = card
         return card
 
@@ -188,7 +237,7 @@ class Interview:
             else:
                 phrased = self._phrase_statement(self.prompts.get("transition"), next(self._transitions))
                 lead = phrased.text + " "
-        text = f"{prefix}{lead}{planned.question.text}".strip()
+        text = f"{prefix}{lead}{planned.text}".strip()
         turn = Turn("interviewer", "question", text, sources=planned.sources, question_id=planned.question.id)
         self.asked.add(normalise(planned.question.text))
         self._last_question = turn
@@ -199,8 +248,11 @@ class Interview:
         self.used_angles.add(follow.kind.split(":", 1)[1] if follow.kind.startswith("probe:") else follow.angle)
         self.used_anchors.add(follow.anchor.lower())
         secrets = [kp.text for kp in self.current.question.rubric.key_points]
-        step = self.prompts.render("followup", anchor=follow.anchor, angle=follow.angle)
-        phrased = self._phrase(step, lambda t: check_question(t, follow.anchor, secrets, self.asked), follow.text, QUESTION_TOKENS)
+        if follow.rephrase:
+            step = self.prompts.render("followup", anchor=follow.anchor, angle=follow.angle)
+            phrased = self._phrase(step, lambda t: check_question(t, follow.anchor, secrets, self.asked), follow.text, QUESTION_TOKENS)
+        else:
+            phrased = Phrased(follow.text, "template", None)
         self.asked.add(normalise(phrased.text))
         self.records[-1].follow_ups += 1
         turn = Turn("interviewer", "followup", (prefix + phrased.text).strip(), sources=self.current.sources, question_id=self.current.question.id, phrasing=phrased.source)
@@ -220,10 +272,17 @@ class Interview:
                 self._record(answer)
             yield from self._next_question(t0, prefix=note + "Let's move on. ")
             return
-        turn = Turn("interviewer", "followup", f"{note}Take your time. The question was: {self.current.question.text}".strip(), sources=self.current.sources, question_id=self.current.question.id, phrasing="template")
+        turn = Turn("interviewer", "followup", f"{note}Take your time. The question was: {self.current.text}".strip(), sources=self.current.sources, question_id=self.current.question.id, phrasing="template")
         yield from self._emit(turn, t0, None)
 
     # -- helpers ---------------------------------------------------------------
+    def _append(self, turn: Turn) -> int:
+        self.transcript.turns.append(turn)
+        seq = len(self.transcript.turns) - 1
+        if self.on_turn:
+            self.on_turn(seq, turn)
+        return seq
+
     def _record(self, answer: str) -> QuestionRecord:
         record = self.records[-1]
         record.answers.append(answer)
@@ -236,7 +295,7 @@ class Interview:
 
     def _system(self) -> Message:
         title = ROUNDS[self.plan[0].round].title if self.config.round != "onsite" else "onsite loop"
-        return {"role": "system", "content": self.prompts.render("system", round_title=title, track=self.config.track)}
+        return {"role": "system", "content": self.prompts.render("system", round_title=title, track=self.track)}
 
     def _messages(self, step: str) -> list[Message]:
         self._trim_history()
@@ -265,7 +324,13 @@ class Interview:
         return self._phrase(step, lambda t: check_statement(t, secrets, step), fallback, STATEMENT_TOKENS)
 
     def _emit(self, turn: Turn, t0: float, phrased: Phrased | None) -> Iterator[TokenEvent | TurnEvent]:
-        """Stream a validated turn word by word, then the finished turn with its timings."""
+        """Commit a validated turn, stream it word by word, then the finished turn with its timings."""
+        if phrased and phrased.rejected:
+            turn.rejected = phrased.rejected
+        if phrased and phrased.completion:
+            turn.prompt_tokens = phrased.completion.prompt_tokens
+            turn.evaluated_tokens = phrased.completion.evaluated_tokens
+        seq = self._append(turn)
         first = None
         for piece in _pieces(turn.text):
             if first is None:
@@ -274,14 +339,28 @@ class Interview:
         end = time.perf_counter()
         turn.ttft_ms = round(((first or end) - t0) * 1000, 1)
         turn.total_ms = round((end - t0) * 1000, 1)
-        if phrased and phrased.rejected:
-            turn.rejected = phrased.rejected
-        if phrased and phrased.completion:
-            turn.prompt_tokens = phrased.completion.prompt_tokens
-            turn.evaluated_tokens = phrased.completion.evaluated_tokens
-        self.transcript.turns.append(turn)
+        if self.on_turn:
+            self.on_turn(seq, turn)  # again, now with timings
         self._remember("assistant", turn.text)
         yield TurnEvent(turn)
+
+
+def _skill_terms(knowledge: Knowledge) -> list[str]:
+    from interviewer.resume.claims import vocabulary
+
+    vocab = vocabulary(str(knowledge.settings.knowledge_dir))
+    emphasis = [e for t in knowledge.curated.tracks.values() for e in t.emphasis]
+    return list(vocab["techniques"]) + list(vocab["tools"]) + emphasis
+
+
+def _resume_summary(resume) -> dict | None:
+    if resume is None:
+        return None
+    return {
+        "projects": [{"title": p.title, "section": p.section, "claims": len(p.claims)} for p in resume.projects],
+        "claims": len(resume.claims),
+        "ignored_instructions": len(resume.injection_lines),
+    }
 
 
 def _pieces(text: str) -> Iterator[str]:

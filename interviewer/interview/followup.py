@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from interviewer.interview.assess import AnswerAssessment
-from interviewer.interview.candidate_text import sentences
+from interviewer.candidate_text import sentences
 from interviewer.knowledge.bank import BankQuestion, Probe
 from interviewer.knowledge.service import Knowledge
 
@@ -37,6 +37,7 @@ class FollowUp:
     anchor: str
     kind: str  # rubric | probe:<id> | consistency
     before: str | None = None
+    rephrase: bool = True  # False when the wording quotes the resume or two statements: the model must not reword it
 
 
 def should_follow_up(assessment: AnswerAssessment, coverage: float, depth: int, depth_limit: int, round_name: str) -> bool:
@@ -113,11 +114,47 @@ def choose_follow_up(
     return None
 
 
-def consistency_follow_up(knowledge: Knowledge, anchor: str, before: str) -> FollowUp:
+def consistency_follow_up(knowledge: Knowledge, now: str, before: str, from_resume: bool) -> FollowUp:
+    """Quote both statements and ask which is right."""
     probe = knowledge.curated.probes.get("consistency")
-    template = probe.phrasings[0] if probe else "Earlier you said {before}, and now {anchor}: which is right, and what explains the difference?"
-    text = template.replace("{before}", quote(before)).replace("{anchor}", quote(anchor))
-    return FollowUp(text, probe.intent if probe else "resolve a contradiction", anchor, "consistency", before)
+    intent = probe.intent if probe else "resolve a contradiction"
+    if from_resume:
+        text = f"Your resume says {quote(before)}, but just now you said {quote(now)}. Which is right, and what explains the difference?"
+    else:
+        template = probe.phrasings[0] if probe else "Earlier you said {before}, and now {anchor}: which is right, and what explains the difference?"
+        text = template.replace("{before}", quote(before)).replace("{anchor}", quote(now))
+    return FollowUp(text, intent, now, "consistency", before, rephrase=False)
+
+
+def claim_follow_up(knowledge: Knowledge, ledger, answer: str, project: str | None, asked: set[str], used_angles: set[str]) -> tuple[FollowUp, object] | None:
+    """Deep-dive follow-up on a resume claim: one the answer mentioned, else the next unprobed claim of the project."""
+    from interviewer.interview.ledger import PROBES_FOR_KIND
+
+    probes = knowledge.curated.probes
+    mentioned = [c for c in ledger.mentioned_in(answer, project) if c.id not in ledger.probed]
+    candidates = [(c, True) for c in mentioned] + [(c, False) for c in ledger.unprobed(project) if c not in mentioned]
+    for claim, in_answer in candidates:
+        for pid in PROBES_FOR_KIND.get(claim.kind, ()):
+            probe = probes.get(pid)
+            if probe is None or pid in used_angles:
+                continue
+            if in_answer:
+                m = re.search(r"(?<![A-Za-z0-9])" + re.escape(claim.text) + r"(?![A-Za-z0-9])", answer, re.I)
+                anchor = answer[m.start() : m.end()]
+                lead = ""
+            else:
+                anchor = claim.text
+                lead = f"Your resume says {quote(claim.line.lstrip('-*• ').strip())}. "
+            phrasings = probe.phrasings
+            if not in_answer:  # the resume said it, not the candidate: avoid "you mentioned"
+                phrasings = sorted(phrasings, key=lambda p: "you mentioned" in p.lower() or "you said" in p.lower())
+            for phrasing in phrasings:
+                if not in_answer:
+                    phrasing = re.sub(r"^You (mentioned|said) ", "It mentions ", phrasing)
+                text = lead + _fill(phrasing, anchor)
+                if _normalise(text) not in asked:
+                    return FollowUp(text, probe.intent, anchor, f"probe:{pid}", rephrase=in_answer), claim
+    return None
 
 
 def quote(term: str) -> str:

@@ -66,7 +66,9 @@ def leaks(text: str, secrets: list[str], n: int = 5) -> bool:
     return any(grams & _ngrams(s, n) for s in secrets)
 
 
-_META = re.compile(r"\b(candidate|sentence|instruction|prompt|greet(ing)?|the user)\b", re.I)
+_META = re.compile(r"\b(candidate|sentence|instruction|prompt|greet(ing)?|the user|question must|here is|follow-up question|your resume)\b", re.I)
+_QUOTES = re.compile(r"[\"\u201c\u201d]")
+_FIRST_PERSON = re.compile(r"\b(i|i'm|i\u2019m|i've|my|we|our|us)\b", re.I)
 
 
 def check_statement(text: str, secrets: list[str], step: str = "") -> str | None:
@@ -78,6 +80,8 @@ def check_statement(text: str, secrets: list[str], step: str = "") -> str | None
         return "asks a question"
     if text.endswith(":") or _META.search(text) or (step and leaks(text, [step], 3)):
         return "echoes the instruction"
+    if _QUOTES.search(text) or _FIRST_PERSON.search(re.sub(r"\blet'?s\b|\blet us\b|\bwe'll\b|\bwe will\b", "", text, flags=re.I)):
+        return "quotes or speaks for someone"
     if _BANNED.search(text):
         return f"judgement or meta talk: {_BANNED.search(text).group(0)!r}"
     if re.search(r"\d", text):
@@ -96,6 +100,8 @@ def check_question(text: str, anchor: str, secrets: list[str], asked: set[str]) 
         return "not exactly one question ending with '?'"
     if anchor.lower() not in text.lower():
         return "does not name the anchor from the answer"
+    if _META.search(text) or ":" in text.split(anchor)[0][:25]:
+        return "meta talk about the question"
     last_sentence = re.split(r"(?<=[.!])\s+", text)[-1]
     if _YES_NO_START.match(last_sentence):
         return "yes/no question"

@@ -24,6 +24,24 @@ class PlannedQuestion:
     round: str
     score: float
     sources: list[dict[str, str]] = field(default_factory=list)
+    project: str | None = None  # the resume project a deep-dive question is about
+
+    @property
+    def text(self) -> str:
+        if self.project:
+            return f"Let's talk about \u201c{self.project}\u201d from your resume. {self.question.text}"
+        return self.question.text
+
+
+def tie_to_projects(plan: list[PlannedQuestion], projects: list[str]) -> None:
+    """Deep-dive questions walk the richest projects: most questions on the first, some on the second."""
+    if not projects:
+        return
+    for i, planned in enumerate(plan):
+        if planned.round != "resume-deep-dive":
+            continue
+        planned.project = projects[0] if len(projects) == 1 or i % 3 != 2 else projects[1]
+        planned.sources = planned.sources + [{"id": "resume", "section": f"Resume > {planned.project}", "kind": "resume"}]
 
 
 def context_terms(text: str | None, limit: int = 40) -> list[str]:

@@ -28,6 +28,7 @@ class QuestionRecord:
     answers: list[str] = field(default_factory=list)
     assessments: list[AnswerAssessment] = field(default_factory=list)
     follow_ups: int = 0
+    code_results: list[dict] = field(default_factory=list)  # {"passed": int, "total": int, ...} per Run tests
 
     def covered(self) -> list[bool]:
         n = len(self.question.rubric.key_points)
@@ -61,9 +62,14 @@ def build_scorecard(records: list[QuestionRecord], criteria: list[Criterion]) ->
     reasons = _rate(answered, lambda a: a.reasons > 0 or a.tradeoffs > 0)
     structure = _rate(answered, lambda a: a.structure > 0 or len(a.star) >= 2)
     fluent = _rate(answered, lambda a: substantive(a) and a.fillers <= 2)
+    runs = [r.code_results[-1] for r in records if r.code_results]  # the last run per question counts
+    engineering = 0.5 * cov_all + 0.3 * sig.get("engineering-excellence", 0) + 0.2 * numbers
+    if runs:  # working code is the strongest engineering evidence a coding round has
+        pass_rate = _mean([run["passed"] / run["total"] for run in runs if run.get("total")])
+        engineering = 0.5 * engineering + 0.5 * pass_rate
     raw = {
         "technical-depth": 0.7 * cov_tech + 0.3 * sig.get("technical-depth", 0),
-        "engineering-excellence": 0.5 * cov_all + 0.3 * sig.get("engineering-excellence", 0) + 0.2 * numbers,
+        "engineering-excellence": engineering,
         "domain-expertise": 0.6 * cov_all + 0.4 * sig.get("domain-expertise", 0),
         "communication-culture": 0.4 * cov_all + 0.2 * reasons + 0.2 * structure + 0.2 * fluent,
     }
@@ -96,6 +102,7 @@ def build_scorecard(records: list[QuestionRecord], criteria: list[Criterion]) ->
                 "covered": [kp.text for kp, f in zip(r.question.rubric.key_points, flags) if f],
                 "missed": [kp.text for kp, f in zip(r.question.rubric.key_points, flags) if not f],
                 "answered": any(a.words > 0 for a in r.assessments),
+                "code_results": r.code_results,
             }
         )
     overall = round(_mean([c["score"] for c in out_criteria]), 2) if out_criteria else 0.0
@@ -152,6 +159,12 @@ def scorecard_markdown(card: dict) -> str:
         for q in missed:
             lines.append(f"- *{q['question']}*")
             lines += [f"  - {m}" for m in q["missed"]]
+    claims = card.get("claims")
+    if claims:
+        lines += ["", f"### Resume claims probed: {claims['probed']} of {claims['total']} ({claims['coverage']:.0%})"]
+        lines += [f"- {i['text']} ({i['project']}): {i['defense'] or 'asked'}" for i in claims["items"] if i["probed"]]
+        for c in claims["contradictions"]:
+            lines.append(f"- Inconsistent: \"{c['before']}\" vs \"{c['now']}\"")
     if card["review"]:
         lines += ["", "### Guide sections to review"] + [f"- {r['section']} ({r['why']})" for r in card["review"]]
     return "\n".join(lines)

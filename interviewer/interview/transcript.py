@@ -27,6 +27,11 @@ class Turn:
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Turn":
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
 
 @dataclass
 class Transcript:
@@ -38,6 +43,8 @@ class Transcript:
     scorecard: dict[str, Any] | None = None
     job_description: str | None = None
     plan: list[str] = field(default_factory=list)
+    job: dict[str, Any] | None = None  # what was read from the job description
+    resume: dict[str, Any] | None = None  # projects and claim counts read from the resume
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +56,8 @@ class Transcript:
             "scorecard": self.scorecard,
             "job_description": self.job_description,
             "plan": list(self.plan),
+            "job": self.job,
+            "resume": self.resume,
         }
 
     def to_markdown(self) -> str:

@@ -21,6 +21,7 @@ from interviewer.knowledge.bank import CuratedKnowledge
 from interviewer.knowledge.chunking import Chunk, chunk_file_text
 from interviewer.knowledge.loaders import UnreadableFile, read_text
 from interviewer.knowledge.questions_index import question_chunks
+from interviewer.llm.endpoints import ServerUnavailable
 from interviewer.settings import Settings
 
 INDEX_FORMAT = 1  # bump when chunking or metadata changes, to force a rebuild
@@ -76,8 +77,11 @@ class KnowledgeIndex:
 
         from interviewer.knowledge.embeddings import load_embeddings
 
-        self.dir.mkdir(parents=True, exist_ok=True)
-        client = chromadb.PersistentClient(path=str(self.dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=True))
+        self.dir.mkdir(parents=True, exist_ok=True)  # the manifest stays local, in http mode too
+        if self.settings.chroma_mode == "http":
+            client = _http_client(self.settings)
+        else:
+            client = chromadb.PersistentClient(path=str(self.dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=True))
         return Chroma(
             collection_name=self.settings.collection,
             embedding_function=load_embeddings(self.settings.resolved_embedding_path()),
@@ -91,6 +95,8 @@ class KnowledgeIndex:
             try:
                 self._store = self._open_store()
                 self._store._collection.count()
+            except IndexServerError:
+                raise  # a server that is down or refused is not repaired by deleting local files
             except Exception as exc:  # a corrupt sqlite file or an index from an incompatible version
                 self.notice(f"The index at {self.dir} could not be opened ({exc.__class__.__name__}); rebuilding it from the built-in knowledge.")
                 self._store = None
@@ -204,6 +210,8 @@ class KnowledgeIndex:
         return report
 
     def reset(self) -> None:
+        if self.settings.chroma_mode == "http":
+            self.store._client.delete_collection(self.settings.collection)
         self._store = None
         _forget_clients()
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -216,6 +224,39 @@ class KnowledgeIndex:
             m = doc.metadata
             hits.append(Hit(doc.id or "", doc.page_content, m.get("section", ""), m.get("round", ""), m.get("kind", ""), 1.0 - float(distance), m))
         return hits
+
+
+class IndexServerError(ServerUnavailable):
+    """The Chroma server could not be used; the message names the address and the fix."""
+
+
+def _http_client(settings: Settings):
+    """A client for the Chroma server in settings, refused when it is beyond this machine and private networks."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    from interviewer.llm.endpoints import CHROMA_DATA, RemoteEndpointRefused, check_host
+
+    try:
+        check_host(settings.chroma_host, "Chroma server", settings.allow_remote_chroma, "INTERVIEWER_ALLOW_REMOTE_CHROMA=1", leaves=CHROMA_DATA)
+    except RemoteEndpointRefused as exc:
+        raise IndexServerError(str(exc)) from exc
+    headers = {}
+    if settings.chroma_auth_header:
+        name, sep, value = settings.chroma_auth_header.get_secret_value().partition(":")
+        if not sep or not name.strip() or not value.strip():
+            raise IndexServerError("INTERVIEWER_CHROMA_AUTH_HEADER must look like 'Header-Name: value', e.g. 'Authorization: Bearer TOKEN'")
+        headers[name.strip()] = value.strip()
+    address = f"{'https' if settings.chroma_ssl else 'http'}://{settings.chroma_host}:{settings.chroma_port}"
+    try:
+        return chromadb.HttpClient(
+            host=settings.chroma_host, port=settings.chroma_port, ssl=settings.chroma_ssl, headers=headers, settings=ChromaSettings(anonymized_telemetry=False)
+        )
+    except Exception as exc:  # connection refused, bad auth, incompatible server version
+        raise IndexServerError(
+            f"could not use the Chroma server at {address} ({exc.__class__.__name__}: {exc}); start it (`chroma run --path DIR --host "
+            f"{settings.chroma_host} --port {settings.chroma_port}`) or fix INTERVIEWER_CHROMA_HOST / INTERVIEWER_CHROMA_PORT"
+        ) from exc
 
 
 def _forget_clients() -> None:

@@ -22,6 +22,7 @@ class Completion:
     ttft_ms: float | None = None  # from the call to the first generated token
     total_ms: float | None = None
     wait_ms: float = 0.0  # time spent queued behind other sessions
+    decode_ms: float | None = None  # from the first generated token to the last (decode speed = (completion_tokens - 1) / decode_ms)
 
 
 class LLM(Protocol):

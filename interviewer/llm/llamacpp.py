@@ -2,7 +2,8 @@
 
 llama-cpp-python reuses the KV cache for the longest token prefix shared with the
 previous call, so we format the chat ourselves, count that shared prefix, and report
-how many prompt tokens really had to be evaluated.
+how many prompt tokens really had to be evaluated. Interleaved sessions on one model
+keep their own cached prefix through `SessionStates` (see states.py).
 """
 
 from __future__ import annotations
@@ -14,41 +15,37 @@ from pathlib import Path
 from typing import Callable
 
 from interviewer.llm.base import Completion, Message, ModelError, check_gguf
+from interviewer.llm.states import SessionStates, common_prefix
 
 _models: dict[str, "LlamaCppLLM"] = {}
 _models_lock = threading.Lock()
 
-
-def _common_prefix(a: list[int], b: list[int]) -> int:
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
+N_BATCH = 512
 
 
 @atexit.register
 def _close_all() -> None:
     # close while the interpreter is intact; llama-cpp-python's __del__ at shutdown prints errors
     for model in list(_models.values()):
-        model.llm.close()
+        model.close()
     _models.clear()
 
 
 class LlamaCppLLM:
     backend = "llama-cpp"
 
-    def __init__(self, path: Path, n_ctx: int = 4096, n_threads: int = 2, seed: int = 7):
+    def __init__(self, path: Path, n_ctx: int = 4096, n_threads: int = 2, seed: int = 7, state_cache_mb: int = 1024):
         self.path = check_gguf(path)
         self.name = self.path.stem
         self.n_ctx = n_ctx
+        self.n_threads = n_threads
         self.lock = threading.Lock()
         self._waiting = 0
         try:
             from llama_cpp import Llama
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-            self.llm = Llama(model_path=str(self.path), n_ctx=n_ctx, n_threads=n_threads, n_batch=512, seed=seed, verbose=False)
+            self.llm = Llama(model_path=str(self.path), n_ctx=n_ctx, n_threads=n_threads, n_batch=N_BATCH, seed=seed, verbose=False)
         except ModelError:
             raise
         except Exception as exc:  # llama.cpp raises ValueError for files it cannot load
@@ -60,6 +57,9 @@ class LlamaCppLLM:
         eos = self.llm._model.token_get_text(eos_id) if eos_id != -1 else ""
         bos = self.llm._model.token_get_text(bos_id) if bos_id != -1 else ""
         self.formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos, stop_token_ids=[eos_id])
+        # the same template without the assistant header: renders the part of a prompt the next turn can reuse
+        self._prefix_formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos, add_generation_prompt=False)
+        self.states = SessionStates(self.llm, capacity_bytes=state_cache_mb * 1024 * 1024)
 
     @classmethod
     def shared(cls, path: Path, **kwargs) -> "LlamaCppLLM":
@@ -76,9 +76,19 @@ class LlamaCppLLM:
 
     def format(self, messages: list[Message]) -> tuple[list[int], list[str]]:
         result = self.formatter(messages=messages)
-        tokens = self.llm.tokenize(result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True)
+        tokens = self._tokenize(result.prompt, result.added_special)
         stop = result.stop if isinstance(result.stop, list) else ([result.stop] if result.stop else [])
         return tokens, stop
+
+    def _tokenize(self, text: str, added_special: bool) -> list[int]:
+        return self.llm.tokenize(text.encode("utf-8"), add_bos=not added_special, special=True)
+
+    def reusable_prefix(self, messages: list[Message], tokens: list[int]) -> int:
+        """Tokens of `tokens` that precede the last message: what the same conversation's next prompt starts with."""
+        if len(messages) < 2:
+            return 0
+        head = self._prefix_formatter(messages=messages[:-1])
+        return common_prefix(self._tokenize(head.prompt, head.added_special), tokens)
 
     def count_tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
@@ -92,22 +102,25 @@ class LlamaCppLLM:
             tokens, template_stop = self.format(messages)
             if len(tokens) + max_tokens > self.n_ctx:
                 raise ModelError(f"prompt of {len(tokens)} tokens plus {max_tokens} to generate exceeds the context of {self.n_ctx}")
-            cached = _common_prefix(list(self.llm.input_ids[: self.llm.n_tokens]), tokens)
+            stable = self.reusable_prefix(messages, tokens)
+            cached = self.states.prepare(tokens)
             evaluated = max(1, len(tokens) - cached)
             parts: list[str] = []
-            ttft = None
+            ttft = last = None
             count = 0
             for chunk in self.llm.create_completion(
                 prompt=tokens, max_tokens=max_tokens, stop=(stop or []) + template_stop, temperature=temperature, stream=True
             ):
                 piece = chunk["choices"][0]["text"]
                 count += 1
+                last = time.perf_counter()
                 if ttft is None:
-                    ttft = (time.perf_counter() - start) * 1000
+                    ttft = (last - start) * 1000
                 if piece:
                     parts.append(piece)
                     if on_token:
                         on_token(piece)
+            self.states.settle(stable)
             total = (time.perf_counter() - start) * 1000
         return Completion(
             text="".join(parts),
@@ -117,6 +130,7 @@ class LlamaCppLLM:
             ttft_ms=ttft,
             total_ms=total,
             wait_ms=(start - queued) * 1000,
+            decode_ms=((last - start) * 1000 - ttft) if ttft is not None else None,
         )
 
     def info(self) -> dict:
@@ -126,4 +140,9 @@ class LlamaCppLLM:
             "size_mb": round(self.path.stat().st_size / 1e6, 1),
             "backend": self.backend,
             "n_ctx": self.n_ctx,
+            "n_threads": self.n_threads,
         }
+
+    def close(self) -> None:
+        self.states.clear()
+        self.llm.close()

@@ -1,22 +1,26 @@
-"""`interviewer serve`: a Gradio page on loopback driving the same engine as the CLI.
+"""`interviewer serve`: the Gradio page on loopback, driving the same engine as the CLI.
 
-Safe by default: binds 127.0.0.1, never creates share links, asks for --auth before
-binding any other address, uses system fonts (no CDN), analytics off.
+Safe by default: binds 127.0.0.1, never creates share links, asks for credentials
+before binding any other address, uses system fonts (no CDN), analytics, monitoring,
+MCP, PWA and server-side rendering off.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import threading
-import uuid
+import shutil
+import signal
+import tempfile
+from pathlib import Path
 
 import interviewer.offline  # noqa: F401  (GRADIO_ANALYTICS_ENABLED before gradio is imported)
 from interviewer.app import App
-from interviewer.interview import InterviewConfig, TokenEvent, TurnEvent
-from interviewer.interview.rounds import ALL_ROUNDS
-from interviewer.interview.scorecard import scorecard_markdown
-from interviewer.knowledge.bank import TRACKS
 from interviewer.settings import Settings
+from interviewer.interview import InterviewConfig
+from interviewer.ui.page import CSS, DEFAULT_ROUND, build_ui
+from interviewer.ui.views import message_text  # noqa: F401  (re-exported for API clients and tests)
+
+AUTH_HINT = "--auth user:password (or --auth FILE, a file of user:password lines)"
 
 
 def is_loopback(host: str) -> bool:
@@ -28,128 +32,84 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def parse_auth(auth: str | None) -> tuple[str, str] | None:
+def parse_auth(auth: str | None) -> list[tuple[str, str]] | tuple[str, str] | None:
+    """`user:password`, or the path of a file holding one `user:password` per line.
+
+    A file keeps the password out of the shell history and the process list.
+    """
     if not auth:
         return None
+    path = Path(auth).expanduser()
+    if path.is_file():
+        return _read_credentials(path)
     user, sep, password = auth.partition(":")
     if not sep or not user or not password:
-        raise ValueError("--auth must look like user:password")
+        raise ValueError(f"--auth must be user:password or an existing credentials file; got {auth!r}")
     return user, password
 
 
-class Sessions:
-    """Live interviews by id; each browser tab holds only its own id."""
-
-    def __init__(self, app: App):
-        self.app = app
-        self.live: dict[str, object] = {}
-        self.lock = threading.Lock()
-
-    def create(self, config: InterviewConfig):
-        interview = self.app.interview(config)
-        with self.lock:
-            self.live[interview.transcript.session_id] = interview
-        return interview
-
-    def get(self, session_id: str | None):
-        with self.lock:
-            return self.live.get(session_id or "")
+def _read_credentials(path: Path) -> list[tuple[str, str]]:
+    pairs = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        user, sep, password = line.partition(":")
+        if not sep or not user or not password:
+            raise ValueError(f"{path}, line {number}: expected user:password")
+        pairs.append((user, password))
+    if not pairs:
+        raise ValueError(f"{path}: no user:password lines")
+    return pairs
 
 
-def _bubble(text: str) -> dict:
-    return {"role": "assistant", "content": text}
+def warm_up(app: App) -> None:
+    """Build the index, load both models and open the default round once, discarded, so the
+    first visitor's Start does not pay for loading (the shared prompt prefix stays in
+    llama.cpp's cache)."""
+    for _ in app.interview(InterviewConfig(round=DEFAULT_ROUND)).start():
+        pass
 
 
-def build_ui(app: App):
-    import gradio as gr
+def _stop_cleanly_on_sigterm() -> None:
+    """`kill` stops the server like Ctrl-C does, so the cleanup below runs."""
 
-    sessions = Sessions(app)
-    info = app.llm.info()
-    theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
 
-    def stream(events, history):
-        """Append interviewer messages token by token; a finished turn replaces its streamed text."""
-        streaming = False
-        for event in events:
-            if isinstance(event, TokenEvent):
-                if not streaming:
-                    history.append({"role": "assistant", "content": ""})
-                    streaming = True
-                history[-1]["content"] += event.text
-                yield history
-            elif isinstance(event, TurnEvent) and event.turn.role == "interviewer" and streaming:
-                history[-1]["content"] = event.turn.text
-                streaming = False
-                yield history
-
-    def start(round_name, track, jd):
-        interview = sessions.create(InterviewConfig(round=round_name, track=track, job_description=jd or None, session_id=uuid.uuid4().hex[:12]))
-        history: list[dict] = []
-        for h in stream(interview.start(), history):
-            yield interview.transcript.session_id, _strip(h), _progress(interview), ""
-
-    def answer(session_id, text, history):
-        interview = sessions.get(session_id)
-        if interview is None or interview.done:
-            yield history, "", "Start an interview first." if interview is None else "The interview is over: press End interview for the scorecard."
-            return
-        history = list(history) + [{"role": "user", "content": text}]
-        yield history, "", _progress(interview)
-        for h in stream(interview.answer(text), history):
-            yield _strip(h), "", _progress(interview)
-
-    def end(session_id):
-        interview = sessions.get(session_id)
-        if interview is None:
-            return "Start an interview first."
-        return scorecard_markdown(interview.finish())
-
-    with gr.Blocks(title="interviewer") as demo:
-        gr.Markdown(f"# Mock interview\nModel: `{info['name']}` ({info['size_mb']} MB, {info['backend']}). Everything runs on this machine.")
-        with gr.Row():
-            round_box = gr.Dropdown(list(ALL_ROUNDS), value="ml-fundamentals", label="Round")
-            track_box = gr.Dropdown(list(TRACKS), value="general", label="Team track")
-        jd_box = gr.Textbox(label="Job description (optional)", lines=3)
-        start_btn = gr.Button("Start", variant="primary")
-        session = gr.Textbox(visible=False, label="Session id")  # a Textbox, not State, so API clients see it too
-        progress = gr.Markdown("")
-        chatbot = gr.Chatbot(label="Interview", height=420, sanitize_html=True, render_markdown=False)
-        answer_box = gr.Textbox(label="Your answer", lines=4)
-        with gr.Row():
-            send_btn = gr.Button("Send")
-            end_btn = gr.Button("End interview")
-        scorecard = gr.Markdown(label="Scorecard", sanitize_html=True)
-        start_btn.click(start, [round_box, track_box, jd_box], [session, chatbot, progress, scorecard], api_name="start")
-        send_btn.click(answer, [session, answer_box, chatbot], [chatbot, answer_box, progress], api_name="answer")
-        answer_box.submit(answer, [session, answer_box, chatbot], [chatbot, answer_box, progress], api_name=False)
-        end_btn.click(end, [session], [scorecard], api_name="end")
-    return demo, theme
-
-
-def _strip(history: list[dict]) -> list[dict]:
-    return [{"role": m["role"], "content": m["content"]} for m in history]
-
-
-def message_text(message: dict) -> str:
-    """Gradio 6 hands messages back with content as a list of typed parts."""
-    content = message.get("content")
-    if isinstance(content, list):
-        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return str(content or "")
-
-
-def _progress(interview) -> str:
-    k, n = interview.progress
-    return f"Question {min(k, n)} of {n}" + (" - finished" if interview.done else "")
+    try:
+        signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (an embedding application); leave its handlers alone
+        pass
 
 
 def run_server(settings: Settings, host: str, port: int, auth: str | None) -> None:
     credentials = parse_auth(auth)
     if not is_loopback(host) and credentials is None:
-        raise ValueError(f"binding {host} exposes the page beyond this machine: add --auth user:password")
+        raise ValueError(f"binding {host} exposes the page beyond this machine: add {AUTH_HINT}")
     app = App(settings)
-    app.knowledge  # build the index before the first visitor waits for it
-    demo, theme = build_ui(app)
+    warm_up(app)
+    downloads = Path(tempfile.mkdtemp(prefix="interviewer-downloads-"))
+    demo, theme = build_ui(app, downloads)
     if not is_loopback(host):
-        print(f"Serving on {host}:{port} with password protection: other machines can reach this page.")
-    demo.queue(default_concurrency_limit=4).launch(server_name=host, server_port=port, share=False, auth=credentials, theme=theme, show_error=True)
+        print(f"Serving on {host}:{port} with password protection: other machines on the network can reach this page.")
+    _stop_cleanly_on_sigterm()
+    try:
+        demo.queue(default_concurrency_limit=4).launch(
+            server_name=host,
+            server_port=port,
+            share=False,
+            auth=credentials,
+            theme=theme,
+            css=CSS,
+            show_error=True,
+            footer_links=["api", "settings"],
+            run_history=False,
+            enable_monitoring=False,
+            ssr_mode=False,
+            pwa=False,
+            mcp_server=False,
+            allowed_paths=[str(downloads)],
+        )
+    finally:
+        shutil.rmtree(downloads, ignore_errors=True)  # transcripts hold the candidate's answers

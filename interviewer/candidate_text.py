@@ -1,4 +1,4 @@
-"""Candidate text is data: clean it, bound it, and recognise attempts to steer the interviewer."""
+"""Candidate text (answers, resumes, job descriptions) is data: clean it, bound it, and recognise attempts to steer the interviewer."""
 
 from __future__ import annotations
 
@@ -53,6 +53,14 @@ def injection_sentences(text: str) -> list[str]:
 def substantive_sentences(text: str) -> list[str]:
     """The answer's sentences minus those that try to steer the interviewer (they earn no credit)."""
     return [s for s in sentences(text) if not _INJECTION.search(s)]
+
+
+def strip_injection(line: str) -> tuple[str, bool]:
+    """A line of a resume or job description minus sentences that address the interviewer or model."""
+    if not _INJECTION.search(line):
+        return line, False
+    kept = [s for s in sentences(line) if not _INJECTION.search(s)]
+    return " ".join(kept), True
 
 
 def without_injection(text: str) -> str:

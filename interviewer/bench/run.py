@@ -1,0 +1,190 @@
+"""`interviewer bench`: one scripted interview through the app, the LangChain baseline and raw llama.cpp.
+
+Turn by turn, in one process on one machine: the app answers (the engine with its model),
+then the baseline replays the same turn, then raw llama-cpp-python decodes the app's
+prompt. Interleaving the three spreads the machine's background load over all of them.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from interviewer.bench.meter import LlamaMeter, MeteredLLM, rss_mb
+from interviewer.bench.report import summarise
+from interviewer.bench.script import ROUND, answer_for, questions_for
+from interviewer.settings import Settings
+
+
+@dataclass
+class AppTurn:
+    session: int
+    turn: int
+    wall_ms: float
+    model_ms: float  # inside the model calls
+    ttft_ms: float | None  # answer submitted -> first token generated
+    visible_ms: float | None  # answer submitted -> first word shown (after validation)
+    prompt_tokens: int
+    evaluated_tokens: int  # as the model reported it
+    metered_tokens: int | None  # as llama.cpp's eval calls counted it
+    completion_tokens: int
+    decode_ms: float
+    calls: int
+    messages: list[list[dict]] = field(default_factory=list)
+    new_tokens: int | None = None  # prompt tokens not in the session's previous prompt
+
+    @property
+    def overhead_ms(self) -> float:
+        return self.wall_ms - self.model_ms
+
+
+def run_bench(settings: Settings, turns: int = 12, sessions: int = 1, progress: Callable[[str], None] | None = None) -> dict:
+    say = progress or (lambda message: None)
+    began = time.perf_counter()
+    load_before = os.getloadavg()
+    from interviewer.interview import Interview, InterviewConfig, TokenEvent
+    from interviewer.knowledge.index import KnowledgeIndex
+    from interviewer.knowledge.service import Knowledge
+    from interviewer.llm import load_llm
+
+    index = KnowledgeIndex(settings, notice=say)
+    index_built = index.ensure()
+    knowledge = Knowledge(settings, index=index, ensure_index=False)
+    llm = load_llm(settings)
+    in_process = hasattr(llm, "llm") and hasattr(llm, "format")
+    app = MeteredLLM(llm, LlamaMeter(llm.llm) if in_process else None)
+
+    def interview(session: int) -> Interview:
+        config = InterviewConfig(round=ROUND, question_ids=questions_for(session, turns), seed=session, session_id=f"bench-{session}")
+        return Interview(config, knowledge, app, settings.prompts_dir, settings.temperature)
+
+    interviews = [interview(0)]
+    list(interviews[0].start())
+    cold_start_s = time.perf_counter() - began
+    rss_app = rss_mb()
+    last_prompt: dict[int, list[dict]] = {0: _last_messages(app.take())}
+    for s in range(1, sessions):
+        interviews.append(interview(s))
+        list(interviews[s].start())
+        last_prompt[s] = _last_messages(app.take())
+
+    say("loading the baseline (LangChain + ChatLlamaCpp) and the raw decoder on the same GGUF...")
+    from interviewer.bench.baseline import LangChainBaseline
+    from interviewer.bench.raw import RawDecoder
+
+    model_path = settings.resolved_model_path()
+    baseline = LangChainBaseline(model_path, knowledge, settings.n_ctx, settings.n_threads, settings.seed, settings.temperature)
+    raw = RawDecoder(model_path, settings.n_ctx, settings.n_threads, settings.seed)
+    formatter = llm if in_process else _Formatter(raw.llama)
+
+    app_turns: list[AppTurn] = []
+    base_turns = []
+    raw_decodes = []
+    for k in range(1, turns + 1):
+        for s, iv in enumerate(interviews):
+            if iv.done:
+                continue
+            question = iv.current.question.id
+            attempt = sum(1 for t in iv.transcript.turns if t.role == "candidate" and t.question_id == question)
+            answer = answer_for(question, attempt)
+            t0 = time.perf_counter()
+            shown = None
+            for event in iv.answer(answer):
+                if shown is None and isinstance(event, TokenEvent):
+                    shown = time.perf_counter()
+            wall = time.perf_counter() - t0
+            calls = app.take()
+            turn = AppTurn(
+                session=s, turn=k, wall_ms=wall * 1000, model_ms=sum(c.seconds for c in calls) * 1000,
+                ttft_ms=((calls[0].started - t0) * 1000 + calls[0].completion.ttft_ms) if calls and calls[0].completion.ttft_ms is not None else None,
+                visible_ms=(shown - t0) * 1000 if shown else None,
+                prompt_tokens=sum(c.completion.prompt_tokens for c in calls),
+                evaluated_tokens=sum(c.completion.evaluated_tokens for c in calls),
+                metered_tokens=sum(c.metered_prompt_tokens for c in calls) if in_process else None,
+                completion_tokens=sum(c.completion.completion_tokens for c in calls),
+                decode_ms=sum(c.completion.decode_ms or 0.0 for c in calls),
+                calls=len(calls),
+                messages=[c.messages for c in calls],
+            )
+            app_turns.append(turn)
+            if not calls:
+                continue  # nothing for the model to do this turn (a template reply): nothing to compare
+            first = calls[0]
+            stop = first.stop
+            base_turns.append(
+                (s, k, baseline.turn(first.messages[0]["content"], first.messages[1:-1], first.messages[-1]["content"], answer, first.max_tokens, stop))
+            )
+            if s == 0:  # the decode ceiling depends on the model and the prompt length, not on the session
+                tokens, template_stop = formatter.format(first.messages)
+                raw_decodes.append(raw.decode(tokens, first.max_tokens, stop + template_stop, settings.temperature))
+        say(f"turn {k}/{turns} done")
+
+    # the tokens each turn added to its session's previous prompt: what an ideal cache would evaluate
+    for turn in app_turns:
+        new = 0
+        for messages in turn.messages:
+            previous = last_prompt.get(turn.session)
+            new += _new_tokens(formatter, previous, messages)
+            last_prompt[turn.session] = messages
+        turn.new_tokens = new
+
+    result = summarise(
+        app_turns=app_turns, base_turns=base_turns, raw_decodes=raw_decodes, sessions=sessions, turns=turns,
+    )
+    result.update(
+        {
+            "model": llm.name,
+            "backend": llm.backend,
+            "model_path": str(model_path),
+            "n_ctx": settings.n_ctx,
+            "n_threads": settings.n_threads,
+            "cold_start_s": round(cold_start_s, 2),
+            "index_built_during_cold_start": index_built,
+            "rss_mb": rss_app,
+            "rss_peak_mb": rss_mb(peak=True),
+            "load_average": {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()]},
+            "seconds": round(time.perf_counter() - began, 1),
+        }
+    )
+    if in_process:
+        result["app"]["session_states"] = {"parked": llm.states.parks, "restored": llm.states.restores}
+    baseline.close()
+    raw.close()
+    return result
+
+
+def _last_messages(calls) -> list[dict] | None:
+    return calls[-1].messages if calls else None
+
+
+def _new_tokens(formatter, previous: list[dict] | None, messages: list[dict]) -> int:
+    from interviewer.llm.states import common_prefix
+
+    tokens, _ = formatter.format(messages)
+    if previous is None:
+        return len(tokens)
+    before, _ = formatter.format(previous)
+    return len(tokens) - common_prefix(before, tokens)
+
+
+class _Formatter:
+    """The GGUF's chat template over a bare Llama, for when the app's model is a server."""
+
+    def __init__(self, llama):
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        eos_id, bos_id = llama.token_eos(), llama.token_bos()
+        self.llama = llama
+        self.formatter = Jinja2ChatFormatter(
+            template=llama.metadata["tokenizer.chat_template"],
+            eos_token=llama._model.token_get_text(eos_id) if eos_id != -1 else "",
+            bos_token=llama._model.token_get_text(bos_id) if bos_id != -1 else "",
+        )
+
+    def format(self, messages):
+        result = self.formatter(messages=messages)
+        tokens = self.llama.tokenize(result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True)
+        stop = result.stop if isinstance(result.stop, list) else ([result.stop] if result.stop else [])
+        return tokens, stop

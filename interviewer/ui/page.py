@@ -1,0 +1,212 @@
+"""The Gradio page: Setup, Interview (chat beside a code editor in coding rounds), Scorecard, History.
+
+API endpoints (also what gradio_client calls): /start, /answer, /repeat, /run_tests, /end.
+Tab switching and the elapsed-time clock are separate private listeners, so the API
+endpoints return data only.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import interviewer.offline  # noqa: F401  (GRADIO_ANALYTICS_ENABLED before gradio is imported)
+from interviewer.interview import InterviewConfig
+from interviewer.interview.rounds import ALL_ROUNDS
+from interviewer.knowledge.bank import TRACKS
+from interviewer.resume import read_document
+from interviewer.sandbox import run_tests
+from interviewer.ui.history import history_view
+from interviewer.ui.live import Live, LiveInterviews
+from interviewer.ui.views import (
+    code_result_markdown,
+    code_stub,
+    md_text,
+    scorecard_details,
+    scorecard_rows,
+    scorecard_summary,
+    short_name,
+    write_transcript_files,
+)
+
+DOCUMENT_TYPES = [".pdf", ".docx", ".txt", ".md"]
+DEFAULT_ROUND = "ml-fundamentals"
+TICK_SECONDS = 5
+PRIVATE = "private"  # api_visibility of listeners that only drive the page itself
+CSS = "#scorecard th { white-space: nowrap; }"
+
+
+def build_ui(app, downloads: Path | None = None):
+    """The page as (Blocks, theme). `downloads` is where transcripts are written for download."""
+    import gradio as gr
+    import pandas as pd
+
+    lives = LiveInterviews(app)
+    info = app.llm.info()
+    criteria_order = [short_name(c.name) for c in app.knowledge.curated.criteria]
+    downloads = downloads or Path(tempfile.mkdtemp(prefix="interviewer-downloads-"))
+    # System fonts only: the default theme would fetch Google Fonts.
+    theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
+
+    def live_or_warn(session_id) -> Live | None:
+        live = lives.get(session_id)
+        if live is None:
+            gr.Warning("Start an interview first.")
+        return live
+
+    def editor(live: Live):
+        """(code panel, code, test results) updates: a fresh stub when a new coding question comes up."""
+        coding = live.coding()
+        if coding is None:
+            live.editor_question = None
+            return gr.Column(visible=False), gr.skip(), gr.skip()
+        question_id = live.interview.current.question.id
+        if live.editor_question == question_id:
+            return gr.skip(), gr.skip(), gr.skip()
+        live.editor_question = question_id
+        return gr.Column(visible=True), code_stub(coding), "Write your solution, then press **Run tests**."
+
+    def start(round_name, track, resume_file, job_description):
+        notes = []
+        resume = None
+        if resume_file:
+            path = Path(resume_file)
+            try:
+                resume = read_document(path)
+                notes.append(f"Resume read: {md_text(path.name)} ({len(resume.split())} words).")
+            except ValueError as exc:
+                reason = str(exc).replace(str(path), path.name)
+                notes.append(f"The resume could not be used, so this interview starts without it: {md_text(reason)}")
+        try:
+            config = InterviewConfig(round=round_name or DEFAULT_ROUND, track=track or "general", resume=resume,
+                                     job_description=(job_description or "").strip() or None, session_id=uuid.uuid4().hex[:12])
+        except ValueError as exc:
+            raise gr.Error(str(exc)) from exc
+        live = lives.create(config)
+        if live.note:
+            notes.append(md_text(live.note))
+        notice = "\n\n".join(notes)
+        for chat in live.stream(live.interview.start()):
+            yield live.session_id, chat, live.progress(), notice, gr.skip(), gr.skip(), gr.skip()
+        yield live.session_id, live.snapshot(), live.progress(), notice, *editor(live)
+
+    def answer(session_id, text):
+        live = live_or_warn(session_id)
+        if live is None:
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        if live.interview.done:
+            gr.Warning("The interview is over: press End interview for the scorecard.")
+            yield gr.skip(), gr.skip(), live.progress(), gr.skip(), gr.skip(), gr.skip()
+            return
+        for chat in live.answer(text or ""):
+            yield chat, "", live.progress(), gr.skip(), gr.skip(), gr.skip()
+        yield live.snapshot(), "", live.progress(), *editor(live)
+
+    def repeat(session_id):
+        live = live_or_warn(session_id)
+        return gr.skip() if live is None else live.repeat()
+
+    def run_code(session_id, code):
+        live = live_or_warn(session_id)
+        if live is None:
+            return gr.skip()
+        coding = live.coding()
+        if coding is None:
+            return "The current question is not a coding question."
+        result = run_tests(code or "", coding)
+        live.interview.attach_code_result(result)
+        return code_result_markdown(result)
+
+    def end(session_id):
+        live = live_or_warn(session_id)
+        if live is None:
+            return (gr.skip(),) * 6
+        card = live.interview.finish()
+        live.ended = live.ended or time.monotonic()
+        md_path, json_path = write_transcript_files(live.interview.transcript, downloads / live.session_id)
+        return (live.progress(), scorecard_summary(card), pd.DataFrame(scorecard_rows(card)), scorecard_details(card),
+                str(md_path), str(json_path))
+
+    def end_if_over(session_id):
+        """After the last answer the engine closes the interview itself: show the scorecard then."""
+        live = lives.get(session_id)
+        if live is None or not live.interview.done:
+            return (gr.skip(),) * 9
+        return (*end(session_id), *show_scorecard(session_id))
+
+    def show_scorecard(session_id):
+        live = lives.get(session_id)
+        if live is None or live.ended is None:
+            return gr.skip(), gr.skip(), gr.skip()
+        return gr.Tabs(selected="scorecard"), gr.Timer(active=False), gr.Row(visible=True)
+
+    def tick(session_id):
+        live = lives.get(session_id)
+        return gr.skip() if live is None else live.progress()
+
+    def refresh_history():
+        message, table, chart = history_view(app)
+        return message, gr.DataFrame(table, visible=not table.empty), gr.LinePlot(chart, visible=not chart.empty)
+
+    with gr.Blocks(title="interviewer", analytics_enabled=False, delete_cache=(3600, 24 * 3600)) as demo:
+        gr.Markdown("# Mock interview\nEverything runs on this machine: no answer, resume or transcript leaves it.")
+        session = gr.Textbox(visible=False, label="Session id")  # a Textbox, not State, so API clients get it too
+        with gr.Tabs(selected="setup") as tabs:
+            with gr.Tab("Setup", id="setup"):
+                with gr.Row():
+                    round_box = gr.Dropdown(list(ALL_ROUNDS), value=DEFAULT_ROUND, label="Round")
+                    track_box = gr.Dropdown(list(TRACKS), value="general", label="Team track")
+                with gr.Row():
+                    resume_box = gr.File(label="Resume (optional: .pdf, .docx, .txt, .md)", file_types=DOCUMENT_TYPES, type="filepath")
+                    jd_box = gr.Textbox(label="Job description (optional)", lines=6)
+                gr.Markdown(f"Model in use: **{md_text(info['name'])}** ({info['size_mb']} MB, {md_text(info['backend'])})", elem_id="model-info")
+                start_btn = gr.Button("Start", variant="primary", elem_id="start")
+            with gr.Tab("Interview", id="interview"):
+                progress = gr.Markdown("Press Start on the Setup tab.", elem_id="progress")
+                notice = gr.Markdown("", elem_id="notice")
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(label="Interview", height=460, sanitize_html=True, render_markdown=False, allow_tags=False,
+                                             latex_delimiters=[], buttons=["copy"], feedback_options=None, elem_id="chat")
+                        answer_box = gr.Textbox(label="Your answer", lines=4, elem_id="answer", placeholder="Type your answer, then press Send.")
+                        with gr.Row():
+                            send_btn = gr.Button("Send", variant="primary", elem_id="send")
+                            repeat_btn = gr.Button("Repeat the question", elem_id="repeat")
+                            end_btn = gr.Button("End interview", variant="stop", elem_id="end")
+                    with gr.Column(scale=2, visible=False) as code_panel:
+                        code = gr.Code(language="python", label="Your code (Python)", interactive=True, lines=18, elem_id="code")
+                        run_btn = gr.Button("Run tests", elem_id="run-tests")
+                        test_results = gr.Markdown("", elem_id="test-results", latex_delimiters=[])
+            with gr.Tab("Scorecard", id="scorecard"):
+                summary = gr.Markdown("End an interview to see its scorecard.", elem_id="scorecard", latex_delimiters=[])
+                chart = gr.BarPlot(pd.DataFrame(columns=["criterion", "score"]), x="criterion", y="score", y_lim=[0, 4], sort=criteria_order,
+                                   title="Score per criterion (1-4)", label="Scores", elem_id="score-chart")
+                details = gr.Markdown("", elem_id="scorecard-details", latex_delimiters=[])
+                with gr.Row(visible=False) as downloads_row:
+                    md_download = gr.DownloadButton("Download transcript (Markdown)", elem_id="download-md")
+                    json_download = gr.DownloadButton("Download transcript (JSON)", elem_id="download-json")
+            with gr.Tab("History", id="history") as history_tab:
+                history_note = gr.Markdown("", elem_id="history")
+                history_table = gr.DataFrame(visible=False, interactive=False, label="Past sessions", elem_id="history-table")
+                history_chart = gr.LinePlot(pd.DataFrame(columns=["date", "score", "criterion"]), x="date", y="score", color="criterion",
+                                            y_lim=[0, 4], x_axis_format="%b %d %H:%M", title="Scores over time", visible=False, elem_id="history-chart")
+        clock = gr.Timer(TICK_SECONDS, active=False)
+
+        started = dict(fn=start, inputs=[round_box, track_box, resume_box, jd_box], outputs=[session, chatbot, progress, notice, code_panel, code, test_results])
+        start_btn.click(**started, api_name="start")
+        start_btn.click(lambda: (gr.Tabs(selected="interview"), gr.Timer(active=True)), None, [tabs, clock], api_visibility=PRIVATE, queue=False)
+        answered = dict(fn=answer, inputs=[session, answer_box], outputs=[chatbot, answer_box, progress, code_panel, code, test_results])
+        end_outputs = [progress, summary, chart, details, md_download, json_download]
+        for answered_event in (send_btn.click(**answered, api_name="answer"), answer_box.submit(**answered, api_visibility=PRIVATE)):
+            answered_event.then(end_if_over, [session], [*end_outputs, tabs, clock, downloads_row], api_visibility=PRIVATE)
+        repeat_btn.click(repeat, [session], [chatbot], api_name="repeat")
+        run_btn.click(run_code, [session, code], [test_results], api_name="run_tests")
+        ended = end_btn.click(end, [session], end_outputs, api_name="end")
+        ended.then(show_scorecard, [session], [tabs, clock, downloads_row], api_visibility=PRIVATE, queue=False)
+        clock.tick(tick, [session], [progress], api_visibility=PRIVATE, show_progress="hidden")
+        history_tab.select(refresh_history, None, [history_note, history_table, history_chart], api_visibility=PRIVATE)
+        demo.load(refresh_history, None, [history_note, history_table, history_chart], api_visibility=PRIVATE)
+    return demo, theme
