@@ -90,3 +90,20 @@ def is_mostly_non_latin(text: str) -> bool:
         return False
     latin = sum(1 for ch in letters if ch.isascii())
     return latin / len(letters) < 0.3
+
+
+_ENGLISH = set("the a an and or of to in is are was were it that this with for on as be by we i you they have has not but so because".split())
+_OTHER = set(("le la les des et est une un pour avec que qui dans pas sur "  # French
+              "el los las del y es una por con para que pero como "  # Spanish
+              "der die das und ist nicht mit ein eine zu auf für "  # German
+              "o os as um uma com não para mas que é").split())  # Portuguese
+
+
+def is_probably_not_english(text: str) -> bool:
+    """Latin-script text in another language: many foreign function words, few English ones."""
+    tokens = [t.lower() for t in re.findall(r"[^\W\d_]+", text)]
+    if len(tokens) < 6:
+        return False
+    english = sum(t in _ENGLISH for t in tokens)
+    other = sum(t in _OTHER and t not in _ENGLISH for t in tokens)
+    return other >= 3 and other > 2 * english

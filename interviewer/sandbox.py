@@ -94,8 +94,12 @@ def run_tests(
             out, err = proc.communicate(timeout=time_limit_s)
         except subprocess.TimeoutExpired:
             _kill_group(proc)
-            out, err = proc.communicate()
             result["timed_out"] = True
+            try:
+                out, err = proc.communicate(timeout=5)
+            except subprocess.TimeoutExpired:  # a process that left the group still holds the pipes
+                proc.kill()
+                out, err = b"", b""
         result["seconds"] = round(time.perf_counter() - started, 3)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -229,10 +233,11 @@ def _child_main(payload_path: str) -> None:
         payload = json.load(fh)
     os.remove(payload_path)  # the candidate's code has no business reading the expected values
     _limit(payload["memory_mb"], payload["cpu_s"])
-    results = os.fdopen(os.dup(1), "w", encoding="utf-8")  # our channel; the candidate's prints go elsewhere
+    results = os.fdopen(os.dup(1), "w", encoding="utf-8")  # our channel; the candidate's output goes nowhere
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
-    sys.stdout = io.StringIO()
+    os.dup2(devnull, 2)  # so a flood of output cannot fill the parent's memory
+    sys.stdout, sys.stderr = io.StringIO(), io.StringIO()
 
     def emit(record: dict) -> None:
         results.write(_RESULT_MARK + json.dumps(record) + "\n")

@@ -63,36 +63,44 @@ def curated(settings):
     return CuratedKnowledge(settings.knowledge_dir)
 
 
-@pytest.fixture(scope="session")
-def web_server(data_dir, tmp_path_factory):
-    """A real `interviewer serve` process on a free loopback port, default model; yields its URL."""
+def start_server(env: dict[str, str], log_path: Path, port: int | None = None, timeout: float = 300) -> tuple[subprocess.Popen, str]:
+    """Start `interviewer serve` on a free loopback port and wait until it answers; (process, url)."""
     import time
     import urllib.request
 
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("web-server") / "serve.log"
+    port = port or free_port()
     exe = Path(sys.executable).parent / "interviewer"
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=cli_env(data_dir), stdout=log, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 300
+    deadline = time.time() + timeout
     while True:
         if proc.poll() is not None:
             pytest.fail(f"interviewer serve exited with {proc.returncode}:\n{log_path.read_text()}")
         try:
             urllib.request.urlopen(url, timeout=2)
-            break
+            return proc, url
         except OSError:
             if time.time() > deadline:
                 proc.kill()
-                pytest.fail(f"interviewer serve did not answer within 300 s:\n{log_path.read_text()}")
+                pytest.fail(f"interviewer serve did not answer within {timeout} s:\n{log_path.read_text()}")
             time.sleep(0.5)
-    yield url
+
+
+def stop_server(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="session")
+def web_server(data_dir, tmp_path_factory):
+    """A real `interviewer serve` process on a free loopback port, default model; yields its URL."""
+    proc, url = start_server(cli_env(data_dir), tmp_path_factory.mktemp("web-server") / "serve.log")
+    yield url
+    stop_server(proc)
 
 
 def cli_env(data_dir: Path) -> dict[str, str]:

@@ -2,6 +2,11 @@
 
 import json
 import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -9,7 +14,7 @@ import pytest
 
 from interviewer.ui.views import message_text
 
-from .conftest import run_cli
+from .conftest import cli_env, free_port, run_cli
 from .scripted import STRONG
 
 
@@ -95,3 +100,37 @@ def test_resume_upload_is_read_or_explained(client, tmp_path):
 def test_binding_beyond_loopback_needs_credentials(data_dir):
     out = run_cli(["serve", "--host", "0.0.0.0", "--port", "1"], data_dir, timeout=120)
     assert out.returncode == 1 and "--auth user:password" in out.stderr and "--auth FILE" in out.stderr
+
+
+def test_credentials_file_guards_the_page(data_dir, tmp_path):
+    creds = tmp_path / "credentials"
+    creds.write_text("ana:s3cret\n")
+    port = free_port()
+    exe = Path(sys.executable).parent / "interviewer"
+    proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--auth", str(creds)], env=cli_env(data_dir),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 300
+        while True:
+            assert proc.poll() is None, proc.stdout.read()
+            try:
+                urllib.request.urlopen(base + "/", timeout=2)
+                break
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                assert time.time() < deadline, "server did not come up"
+                time.sleep(0.5)
+        with pytest.raises(urllib.error.HTTPError) as denied:
+            urllib.request.urlopen(base + "/config", timeout=10)
+        assert denied.value.code == 401
+        login = lambda password: urllib.request.urlopen(  # noqa: E731
+            base + "/login", data=urllib.parse.urlencode({"username": "ana", "password": password}).encode(), timeout=10)
+        with pytest.raises(urllib.error.HTTPError):
+            login("wrong")
+        assert login("s3cret").status == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+

@@ -96,6 +96,7 @@ def end(page) -> None:
 
 
 def test_full_interview_scorecard_and_transcript_download(page, capsys):
+    assert re.search(r"Model in use: SmolLM2-135M-Instruct\.Q4_1 \([0-9.]+ MB, llama-cpp\)", page.locator("#model-info").inner_text())
     to_first_question = start(page)
     assert "Question 1 of 4" in page.locator("#progress").inner_text() and "elapsed of 45:00" in page.locator("#progress").inner_text()
     to_first_token = [send(page, answer) for answer in STRONG]
@@ -129,12 +130,15 @@ def test_full_interview_scorecard_and_transcript_download(page, capsys):
     page.locator("#history").filter(has_text="finished session(s)").wait_for(timeout=30_000)
     assert transcript["session_id"] and "ml-fundamentals" in page.locator("#history-table").inner_text()
 
+    turns = transcript["turns"]
+    engine_ttft = [turns[i + 1]["ttft_ms"] / 1000 for i, t in enumerate(turns[:-1]) if t["role"] == "candidate"]
     figures = {"start_to_first_question_s": round(to_first_question, 3), "answer_to_first_token_s": [round(t, 3) for t in to_first_token],
-               "screenshot": str(screenshot)}
+               "engine_ttft_s": [round(t, 3) for t in engine_ttft], "screenshot": str(screenshot)}
     (ARTIFACTS / "web-latency.json").write_text(json.dumps(figures, indent=2) + "\n")
     with capsys.disabled():
         print(f"\nweb app, default model: Start -> first question {figures['start_to_first_question_s']} s; "
-              f"answer -> first streamed token {figures['answer_to_first_token_s']} s; scorecard screenshot: {screenshot}")
+              f"answer -> first streamed token {figures['answer_to_first_token_s']} s (engine alone {figures['engine_ttft_s']} s); "
+              f"scorecard screenshot: {screenshot}")
 
 
 def test_candidate_html_is_shown_as_text_and_never_runs(page):

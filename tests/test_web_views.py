@@ -13,7 +13,7 @@ from interviewer.sandbox import run_tests
 from interviewer.ui.history import NO_SESSIONS, history_view
 from interviewer.ui.live import LiveInterviews
 from interviewer.ui.server import parse_auth
-from interviewer.ui.views import code_stub, md_text, progress_text, scorecard_details
+from interviewer.ui.views import code_stub, md_text, model_line, progress_text, scorecard_details
 
 from .scripted import QUESTIONS, STRONG
 
@@ -31,6 +31,12 @@ def test_md_text_shows_markup_literally():
     assert "<" not in text and ">" not in text
     assert "![" not in text and "](" not in text and "**" not in text and "`c`" not in text
     assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in text
+
+
+def test_model_line():
+    assert model_line({"name": "SmolLM2-135M-Instruct.Q4_1", "size_mb": 98.4, "backend": "llama-cpp"}) == \
+        "Model in use: **SmolLM2\\-135M\\-Instruct\\.Q4\\_1** (98.4 MB, llama\\-cpp)"
+    assert "(size not known, openai\\-compatible)" in model_line({"name": "m", "size_mb": "?", "backend": "openai-compatible"})
 
 
 def test_progress_line():

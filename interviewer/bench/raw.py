@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from interviewer.llm.llamacpp import N_BATCH
+from interviewer.llm.llamacpp import N_BATCH, TokenClock
 
 
 @dataclass
@@ -22,13 +21,12 @@ class RawDecoder:
         self.llama = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=n_threads, n_batch=N_BATCH, seed=seed, verbose=False)
 
     def decode(self, tokens: list[int], max_tokens: int, stop: list[str], temperature: float) -> RawDecode:
-        first = last = None
-        count = 0
-        for _ in self.llama.create_completion(prompt=tokens, max_tokens=max_tokens, stop=stop, temperature=temperature, stream=True):
-            last = time.perf_counter()
-            first = first or last
-            count += 1
-        return RawDecode(count, (last - first) * 1000 if first is not None else None)
+        clock = TokenClock()  # the same per-token stamps the app's runtime takes
+        for _ in self.llama.create_completion(
+            prompt=tokens, max_tokens=max_tokens, stop=stop, temperature=temperature, stream=True, stopping_criteria=clock.criteria()
+        ):
+            pass
+        return RawDecode(clock.tokens, clock.decode_ms)
 
     def close(self) -> None:
         self.llama.close()

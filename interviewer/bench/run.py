@@ -173,18 +173,12 @@ class _Formatter:
     """The GGUF's chat template over a bare Llama, for when the app's model is a server."""
 
     def __init__(self, llama):
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+        from interviewer.llm.llamacpp import gguf_chat_formatter
 
-        eos_id, bos_id = llama.token_eos(), llama.token_bos()
         self.llama = llama
-        self.formatter = Jinja2ChatFormatter(
-            template=llama.metadata["tokenizer.chat_template"],
-            eos_token=llama._model.token_get_text(eos_id) if eos_id != -1 else "",
-            bos_token=llama._model.token_get_text(bos_id) if bos_id != -1 else "",
-        )
+        self.formatter = gguf_chat_formatter(llama)
 
     def format(self, messages):
-        result = self.formatter(messages=messages)
-        tokens = self.llama.tokenize(result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True)
-        stop = result.stop if isinstance(result.stop, list) else ([result.stop] if result.stop else [])
-        return tokens, stop
+        from interviewer.llm.llamacpp import format_chat
+
+        return format_chat(self.llama, self.formatter, messages)

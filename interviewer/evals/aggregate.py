@@ -46,7 +46,8 @@ def spearman(x: list[float], y: list[float]) -> float | None:
 
 def calibration(interviews: list[dict]) -> dict:
     """Rank correlation of level and overall score, and per round whether strong > average > weak holds for every pair."""
-    rated = [iv for iv in interviews if iv.get("level") in LEVEL_RANK and iv.get("overall") is not None]
+    # scripted personas only: a simulated persona's real level depends on the model playing it
+    rated = [iv for iv in interviews if iv.get("level") in LEVEL_RANK and iv.get("overall") is not None and not iv.get("simulated")]
     rho = spearman([LEVEL_RANK[iv["level"]] for iv in rated], [iv["overall"] for iv in rated])
     rounds = {}
     for name in sorted({iv["round"] for iv in rated}):

@@ -83,12 +83,14 @@ class Persona(BaseModel):
             raise ValueError(f"unknown track {v!r}; choose one of {', '.join(TRACKS)}")
         return v
 
-    @field_validator("answers")
+    @field_validator("answers", mode="before")
     @classmethod
-    def _answers(cls, v: list[str] | None) -> list[str] | None:
-        if v is not None and not v:
-            raise ValueError("needs at least one answer (an empty answer is written as \"\")")
-        return [a if a is not None else "" for a in v] if v is not None else None
+    def _answers(cls, v):
+        if isinstance(v, list):
+            if not v:
+                raise ValueError("needs at least one answer (an empty answer is written as \"\")")
+            return ["" if a is None else a for a in v]  # a bare `-` in YAML is an empty answer
+        return v
 
     @model_validator(mode="after")
     def _one_source_of_answers(self) -> "Persona":

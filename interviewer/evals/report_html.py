@@ -54,9 +54,9 @@ def charts(report: dict) -> dict[str, str]:
         ax.set_ylim(0, 4)
         ax.set_ylabel("overall score (1-4)")
         ax.set_title("Overall score per persona (colour = level)")
-        for level, colour in LEVEL_COLOURS.items():
-            ax.bar([], [], color=colour, label=level)
-        ax.legend(fontsize=8, loc="upper right")
+        from matplotlib.patches import Patch
+
+        ax.legend(handles=[Patch(color=c, label=lvl) for lvl, c in LEVEL_COLOURS.items()], fontsize=8, loc="upper right")
         out["overall"] = _png(fig)
     quality = [(n, v) for n, v in report["metrics"].items() if n in METRICS and METRICS[n].group == "quality" and v is not None and n != "calibration_spearman"]
     if quality:
@@ -180,7 +180,8 @@ def render_html(report: dict) -> str:
         f"<style>{CSS}</style></head><body>"
         "<h1>Interviewer eval report</h1>"
         f"<p>Model <b>{escape(str(report.get('model')))}</b>, seed {report.get('seed')}, {len(report['interviews'])} personas, "
-        f"{report.get('seconds')} s. Judge: {escape(str(judge.get('model')))} ({judge.get('calls', 0)} calls, {escape(judge.get('used_for', ''))}).</p>"
+        f"{report.get('seconds')} s. Judge: {escape(str(judge.get('model')))}, {escape(str(judge.get('qualification', '')))}, "
+        f"{judge.get('calls', 0)} calls, {judge.get('verdicts', 0)} verdicts ({escape(judge.get('used_for', ''))}).</p>"
         f"{verdict}<h2>Metrics</h2>{_metrics_table(report)}"
         f"<h2>Charts</h2>{img('overall', 'overall score per persona')}{img('quality', 'quality metrics')}{img('ttft', 'time to first word')}"
         f"<h2>Calibration by round</h2>{_calibration_table(report)}"

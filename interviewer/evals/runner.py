@@ -76,7 +76,7 @@ class EvalContext:
         self.probe_phrasings = [ph for probe in curated.probes.values() for ph in probe.phrasings]
         self.known_ids = set(knowledge.index.collection.get(include=[])["ids"])
         self.judge = judge
-        self._vectors: dict = {}
+        self.vector_cache: dict = {}
 
     def for_persona(self, persona: Persona) -> ck.CheckContext:
         ctx = ck.CheckContext(
@@ -84,7 +84,7 @@ class EvalContext:
             known_source_ids=self.known_ids, judge=self.judge.refers_to if self.judge else None, resume=persona.resume, jd=persona.jd,
             contradictions=[c.model_dump() for c in persona.contradictions], pinned=bool(persona.questions),
         )
-        ctx._vectors = self._vectors  # one embedding cache for the run
+        ctx.vector_cache = self.vector_cache  # one embedding cache for the run
         return ctx
 
 
@@ -138,13 +138,18 @@ def run_eval(
     started = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    reference = load_baseline(baseline) if baseline else None  # fail on a bad baseline before the long run
+    # bad input fails here, before the index and the model load
+    reference = load_baseline(baseline) if baseline else None
+    folder = Path(personas) if personas else settings.evals_dir / "personas"
     if knowledge is None:
+        from interviewer.knowledge.bank import CuratedKnowledge
+
+        cast = load_personas(folder, set(CuratedKnowledge(settings.knowledge_dir).questions))
         from interviewer.knowledge.service import Knowledge
 
         knowledge = Knowledge(settings)
-    folder = Path(personas) if personas else settings.evals_dir / "personas"
-    cast = load_personas(folder, set(knowledge.curated.questions))
+    else:
+        cast = load_personas(folder, set(knowledge.curated.questions))
     if llm is None:
         from interviewer.llm import load_llm
 
@@ -165,7 +170,7 @@ def run_eval(
         "model_info": info,
         "seed": seed,
         "personas_dir": str(folder),
-        "judge": {"model": judge.model, "calls": judge.calls, "used_for": "follow-up context-awareness when text and embedding checks cannot decide"},
+        "judge": judge.summary(),
         "metrics": metrics,
         "definitions": {name: METRICS[name].definition for name in metrics if name in METRICS},
         "calibration": calibration(interviews)["rounds"],

@@ -162,7 +162,7 @@ class Interview:
         if injected:
             self.injection_attempts += 1
             note += "I'll stay in my role as your interviewer: scores come only from the substance of your answers. "
-        if not re.search(r"\w", substance) or ct.is_gibberish(substance) or ct.is_mostly_non_latin(substance):
+        if not re.search(r"\w", substance) or ct.is_gibberish(substance) or ct.is_mostly_non_latin(substance) or ct.is_probably_not_english(substance):
             yield from self._stall(t0, note, answer)
             return
         if self._repeats_earlier(answer):
@@ -263,7 +263,9 @@ class Interview:
         self.stalls += 1
         if not answer.strip():
             note += "I didn't get an answer there. "
-        elif ct.is_mostly_non_latin(answer):
+        elif not re.search(r"\w", answer):
+            note += "I didn't get an answer in words there. "
+        elif ct.is_mostly_non_latin(answer) or ct.is_probably_not_english(answer):
             note += "This mock interview runs in English; please answer in English. "
         elif not ct.injection_sentences(answer):
             note += "I couldn't make sense of that answer. "

@@ -43,22 +43,17 @@ class LlamaCppLLM:
         self._waiting = 0
         try:
             from llama_cpp import Llama
-            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
             self.llm = Llama(model_path=str(self.path), n_ctx=n_ctx, n_threads=n_threads, n_batch=N_BATCH, seed=seed, verbose=False)
         except ModelError:
             raise
         except Exception as exc:  # llama.cpp raises ValueError for files it cannot load
             raise ModelError(f"llama.cpp could not load {self.path} ({exc}); pass --model PATH to a valid GGUF file") from exc
-        template = self.llm.metadata.get("tokenizer.chat_template")
-        if not template:
+        if not self.llm.metadata.get("tokenizer.chat_template"):
             raise ModelError(f"{self.path} has no chat template in its metadata; use an instruction-tuned GGUF")
-        eos_id, bos_id = self.llm.token_eos(), self.llm.token_bos()
-        eos = self.llm._model.token_get_text(eos_id) if eos_id != -1 else ""
-        bos = self.llm._model.token_get_text(bos_id) if bos_id != -1 else ""
-        self.formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos, stop_token_ids=[eos_id])
+        self.formatter = gguf_chat_formatter(self.llm)
         # the same template without the assistant header: renders the part of a prompt the next turn can reuse
-        self._prefix_formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos, add_generation_prompt=False)
+        self._prefix_formatter = gguf_chat_formatter(self.llm, add_generation_prompt=False)
         self.states = SessionStates(self.llm, capacity_bytes=state_cache_mb * 1024 * 1024)
 
     @classmethod
@@ -75,20 +70,14 @@ class LlamaCppLLM:
         return self._waiting
 
     def format(self, messages: list[Message]) -> tuple[list[int], list[str]]:
-        result = self.formatter(messages=messages)
-        tokens = self._tokenize(result.prompt, result.added_special)
-        stop = result.stop if isinstance(result.stop, list) else ([result.stop] if result.stop else [])
-        return tokens, stop
-
-    def _tokenize(self, text: str, added_special: bool) -> list[int]:
-        return self.llm.tokenize(text.encode("utf-8"), add_bos=not added_special, special=True)
+        return format_chat(self.llm, self.formatter, messages)
 
     def reusable_prefix(self, messages: list[Message], tokens: list[int]) -> int:
         """Tokens of `tokens` that precede the last message: what the same conversation's next prompt starts with."""
         if len(messages) < 2:
             return 0
-        head = self._prefix_formatter(messages=messages[:-1])
-        return common_prefix(self._tokenize(head.prompt, head.added_special), tokens)
+        head, _ = format_chat(self.llm, self._prefix_formatter, messages[:-1])
+        return common_prefix(head, tokens)
 
     def count_tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
@@ -106,16 +95,15 @@ class LlamaCppLLM:
             cached = self.states.prepare(tokens)
             evaluated = max(1, len(tokens) - cached)
             parts: list[str] = []
-            ttft = last = None
-            count = 0
+            ttft = None
+            clock = TokenClock()
             for chunk in self.llm.create_completion(
-                prompt=tokens, max_tokens=max_tokens, stop=(stop or []) + template_stop, temperature=temperature, stream=True
+                prompt=tokens, max_tokens=max_tokens, stop=(stop or []) + template_stop, temperature=temperature, stream=True,
+                stopping_criteria=clock.criteria(),
             ):
                 piece = chunk["choices"][0]["text"]
-                count += 1
-                last = time.perf_counter()
                 if ttft is None:
-                    ttft = (last - start) * 1000
+                    ttft = (time.perf_counter() - start) * 1000
                 if piece:
                     parts.append(piece)
                     if on_token:
@@ -126,11 +114,11 @@ class LlamaCppLLM:
             text="".join(parts),
             prompt_tokens=len(tokens),
             evaluated_tokens=evaluated,
-            completion_tokens=count,
+            completion_tokens=clock.tokens,
             ttft_ms=ttft,
             total_ms=total,
             wait_ms=(start - queued) * 1000,
-            decode_ms=((last - start) * 1000 - ttft) if ttft is not None else None,
+            decode_ms=clock.decode_ms,
         )
 
     def info(self) -> dict:
@@ -146,3 +134,54 @@ class LlamaCppLLM:
     def close(self) -> None:
         self.states.clear()
         self.llm.close()
+
+
+class TokenClock:
+    """Stamps every token llama.cpp samples. llama-cpp-python calls stopping criteria once per sampled
+    token (and once more at the end, with no new token), whatever the stream holds back for stop strings."""
+
+    def __init__(self):
+        self.stamps: list[float] = []
+        self._seen = 0
+
+    def _tick(self, input_ids, logits) -> bool:
+        if len(input_ids) > self._seen:
+            self._seen = len(input_ids)
+            self.stamps.append(time.perf_counter())
+        return False
+
+    def criteria(self):
+        from llama_cpp import StoppingCriteriaList
+
+        return StoppingCriteriaList([self._tick])
+
+    @property
+    def tokens(self) -> int:
+        return len(self.stamps)
+
+    @property
+    def decode_ms(self) -> float | None:
+        """First sampled token to the last: (tokens - 1) decode steps."""
+        return (self.stamps[-1] - self.stamps[0]) * 1000 if self.stamps else None
+
+
+def gguf_chat_formatter(llama, add_generation_prompt: bool = True):
+    """The chat template from the GGUF's metadata, with its own BOS/EOS tokens."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    eos_id, bos_id = llama.token_eos(), llama.token_bos()
+    return Jinja2ChatFormatter(
+        template=llama.metadata["tokenizer.chat_template"],
+        eos_token=llama._model.token_get_text(eos_id) if eos_id != -1 else "",
+        bos_token=llama._model.token_get_text(bos_id) if bos_id != -1 else "",
+        add_generation_prompt=add_generation_prompt,
+        stop_token_ids=[eos_id],
+    )
+
+
+def format_chat(llama, formatter, messages: list[Message]) -> tuple[list[int], list[str]]:
+    """Prompt tokens and stop strings for `messages`, exactly as the model will see them."""
+    result = formatter(messages=messages)
+    tokens = llama.tokenize(result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True)
+    stop = result.stop if isinstance(result.stop, list) else ([result.stop] if result.stop else [])
+    return tokens, stop

@@ -104,7 +104,7 @@ class OpenAICompatibleLLM:
             with self._lock:
                 self._waiting -= 1
         total = (time.perf_counter() - start) * 1000
-        prompt_tokens = int(usage.get("prompt_tokens") or sum(self.count_tokens(m["content"]) for m in messages))
+        prompt_tokens = int(usage.get("prompt_tokens") or _timed_prompt(timings) or sum(self.count_tokens(m["content"]) + 4 for m in messages))
         completion_tokens = int(usage.get("completion_tokens") or chunks)
         return Completion(
             text="".join(parts),
@@ -121,6 +121,11 @@ class OpenAICompatibleLLM:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _timed_prompt(timings: dict) -> int:
+    """llama-server streams `timings` (prompt_n evaluated, cache_n reused) even without usage."""
+    return int(timings.get("prompt_n", 0)) + int(timings.get("cache_n", 0))
 
 
 def _evaluated(prompt_tokens: int, usage: dict, timings: dict) -> int:

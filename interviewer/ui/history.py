@@ -48,11 +48,23 @@ def past_sessions(app) -> list[dict]:
     ]
 
 
+def unfinished_note(app) -> str:
+    """Stopped sessions (closed tab, crash, restart) that the Resume button can bring back."""
+    try:
+        rows = [r for r in app.sessions.list() if r["status"] != "finished" and r["turns"] > 0]
+    except Exception:  # no store: nothing to resume
+        return ""
+    if not rows:
+        return ""
+    items = "; ".join(f"`{md_text(r['id'])}` ({md_text(r['round'])}, {_date(r['created_at'])}, {r['turns']} turns)" for r in rows[:10])
+    return f"\n\nUnfinished sessions you can resume: {items}."
+
+
 def history_view(app) -> tuple[str, pd.DataFrame, pd.DataFrame]:
     """(message, table newest first, chart rows) for the History tab."""
     sessions = past_sessions(app)
     if not sessions:
-        return NO_SESSIONS, pd.DataFrame(), pd.DataFrame(columns=["date", "score", "criterion"])
+        return NO_SESSIONS + unfinished_note(app), pd.DataFrame(), pd.DataFrame(columns=["date", "score", "criterion"])
     table = pd.DataFrame(
         [{"date": _date(s["when"]), "round": s["round"], "track": s["track"], "overall": s["overall"], **s["scores"]} for s in reversed(sessions)]
     )
@@ -61,7 +73,8 @@ def history_view(app) -> tuple[str, pd.DataFrame, pd.DataFrame]:
          for s in sessions for name, value in {"Overall": s["overall"], **s["scores"]}.items()]
     )
     latest = sessions[-1]
-    return f"{len(sessions)} finished session(s); the latest: {_date(latest['when'])}, {md_text(latest['round'])}, overall {latest['overall']} / 4.", table, chart
+    message = f"{len(sessions)} finished session(s); the latest: {_date(latest['when'])}, {md_text(latest['round'])}, overall {latest['overall']} / 4."
+    return message + unfinished_note(app), table, chart
 
 
 def _date(epoch: float) -> str:

@@ -41,6 +41,9 @@ class Live:
     def progress(self) -> str:
         k, n = self.interview.progress
         turn = "the interviewer is speaking" if self.speaking else "your turn"
+        waiting = getattr(self.interview.llm, "queue_length", 0) or 0
+        if self.speaking and waiting:
+            turn = f"waiting for the model: {waiting} other interview(s) in the queue"
         return progress_text(k, n, self.elapsed(), self.interview.config.round, self.interview.done, turn)
 
     def coding(self):
@@ -114,6 +117,21 @@ class LiveInterviews:
             while len(self._live) > self.limit:
                 self._live.popitem(last=False)
         return live
+
+    def resume(self, session_id: str) -> tuple[Live, list]:
+        """A stored session brought back (after a crash or a restart), its chat rebuilt from the transcript."""
+        from interviewer.sessions import resume_session
+
+        session_id = (session_id or "").strip()
+        with self._lock:
+            if session_id in self._live:
+                return self._live[session_id], []
+        interview, fresh = resume_session(self.app, session_id)
+        live = Live(interview)
+        live.chat = [{"role": "assistant" if t.role == "interviewer" else "user", "content": t.text} for t in interview.transcript.turns]
+        with self._lock:
+            self._live[live.session_id] = live
+        return live, fresh
 
     def get(self, session_id: str | None) -> Live | None:
         with self._lock:

@@ -24,6 +24,7 @@ from interviewer.ui.views import (
     code_result_markdown,
     code_stub,
     md_text,
+    model_line,
     scorecard_details,
     scorecard_rows,
     scorecard_summary,
@@ -105,6 +106,14 @@ def build_ui(app, downloads: Path | None = None):
             yield chat, "", live.progress(), gr.skip(), gr.skip(), gr.skip()
         yield live.snapshot(), "", live.progress(), *editor(live)
 
+    def resume(session_id):
+        try:
+            live, fresh = lives.resume(session_id)
+        except Exception as exc:  # SessionStoreError, or a store that cannot be opened
+            raise gr.Error(str(exc)) from exc
+        note = f"Resumed session {md_text(live.session_id)}" + (" (the reply lost in the interruption was generated again)." if fresh else ".")
+        return live.session_id, live.snapshot(), live.progress(), note, *editor(live)
+
     def repeat(session_id):
         live = live_or_warn(session_id)
         return gr.skip() if live is None else live.repeat()
@@ -162,7 +171,7 @@ def build_ui(app, downloads: Path | None = None):
                 with gr.Row():
                     resume_box = gr.File(label="Resume (optional: .pdf, .docx, .txt, .md)", file_types=DOCUMENT_TYPES, type="filepath")
                     jd_box = gr.Textbox(label="Job description (optional)", lines=6)
-                gr.Markdown(f"Model in use: **{md_text(info['name'])}** ({info['size_mb']} MB, {md_text(info['backend'])})", elem_id="model-info")
+                gr.Markdown(model_line(info), elem_id="model-info")
                 start_btn = gr.Button("Start", variant="primary", elem_id="start")
             with gr.Tab("Interview", id="interview"):
                 progress = gr.Markdown("Press Start on the Setup tab.", elem_id="progress")
@@ -190,6 +199,9 @@ def build_ui(app, downloads: Path | None = None):
                     json_download = gr.DownloadButton("Download transcript (JSON)", elem_id="download-json")
             with gr.Tab("History", id="history") as history_tab:
                 history_note = gr.Markdown("", elem_id="history")
+                with gr.Row():
+                    resume_id = gr.Textbox(label="Session id to resume (see `interviewer sessions list`)", elem_id="resume-id", scale=3)
+                    resume_btn = gr.Button("Resume", elem_id="resume", scale=1)
                 history_table = gr.DataFrame(visible=False, interactive=False, label="Past sessions", elem_id="history-table")
                 history_chart = gr.LinePlot(pd.DataFrame(columns=["date", "score", "criterion"]), x="date", y="score", color="criterion",
                                             y_lim=[0, 4], x_axis_format="%b %d %H:%M", title="Scores over time", visible=False, elem_id="history-chart")
@@ -197,11 +209,14 @@ def build_ui(app, downloads: Path | None = None):
 
         started = dict(fn=start, inputs=[round_box, track_box, resume_box, jd_box], outputs=[session, chatbot, progress, notice, code_panel, code, test_results])
         start_btn.click(**started, api_name="start")
-        start_btn.click(lambda: (gr.Tabs(selected="interview"), gr.Timer(active=True)), None, [tabs, clock], api_visibility=PRIVATE, queue=False)
+        start_btn.click(lambda: (gr.Tabs(selected="interview"), gr.Timer(active=True), gr.Row(visible=False)), None, [tabs, clock, downloads_row],
+                        api_visibility=PRIVATE, queue=False)
         answered = dict(fn=answer, inputs=[session, answer_box], outputs=[chatbot, answer_box, progress, code_panel, code, test_results])
         end_outputs = [progress, summary, chart, details, md_download, json_download]
         for answered_event in (send_btn.click(**answered, api_name="answer"), answer_box.submit(**answered, api_visibility=PRIVATE)):
             answered_event.then(end_if_over, [session], [*end_outputs, tabs, clock, downloads_row], api_visibility=PRIVATE)
+        resumed = resume_btn.click(resume, [resume_id], [session, chatbot, progress, notice, code_panel, code, test_results], api_name="resume")
+        resumed.then(lambda: (gr.Tabs(selected="interview"), gr.Timer(active=True)), None, [tabs, clock], api_visibility=PRIVATE, queue=False)
         repeat_btn.click(repeat, [session], [chatbot], api_name="repeat")
         run_btn.click(run_code, [session, code], [test_results], api_name="run_tests")
         ended = end_btn.click(end, [session], end_outputs, api_name="end")

@@ -71,6 +71,10 @@ def warm_up(app: App) -> None:
         pass
 
 
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
 def _stop_cleanly_on_sigterm() -> None:
     """`kill` stops the server like Ctrl-C does, so the cleanup below runs."""
 
@@ -83,16 +87,31 @@ def _stop_cleanly_on_sigterm() -> None:
         pass
 
 
+def ensure_port_free(host: str, port: int) -> None:
+    """Fail before loading anything when another process (a second `serve`?) holds the port."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ValueError(f"port {port} on {host} is already in use ({exc.strerror}); is another `interviewer serve` running? Pass --port to choose another") from exc
+
+
 def run_server(settings: Settings, host: str, port: int, auth: str | None) -> None:
     credentials = parse_auth(auth)
     if not is_loopback(host) and credentials is None:
         raise ValueError(f"binding {host} exposes the page beyond this machine: add {AUTH_HINT}")
+    ensure_port_free(host, port)
     app = App(settings)
     warm_up(app)
     downloads = Path(tempfile.mkdtemp(prefix="interviewer-downloads-"))
     demo, theme = build_ui(app, downloads)
-    if not is_loopback(host):
-        print(f"Serving on {host}:{port} with password protection: other machines on the network can reach this page.")
+    if is_loopback(host):
+        print(f"Serving the web app on http://{_url_host(host)}:{port}/ (this machine only). Ctrl-C stops it.", flush=True)
+    else:
+        print(f"Serving on {host}:{port} with password protection: other machines on the network can reach this page.", flush=True)
     _stop_cleanly_on_sigterm()
     try:
         demo.queue(default_concurrency_limit=4).launch(
@@ -103,6 +122,7 @@ def run_server(settings: Settings, host: str, port: int, auth: str | None) -> No
             theme=theme,
             css=CSS,
             show_error=True,
+            quiet=True,  # gradio's banner suggests share links, which this app never creates
             footer_links=["api", "settings"],
             run_history=False,
             enable_monitoring=False,

@@ -31,6 +31,13 @@ def message_text(message: dict) -> str:
     return str(content or "")
 
 
+def model_line(info: dict) -> str:
+    """`Model in use: **name** (98.4 MB, llama-cpp)`; a model behind a server has no known size."""
+    size = info.get("size_mb")
+    size_text = f"{size} MB" if isinstance(size, (int, float)) and size else "size not known"
+    return f"Model in use: **{md_text(info.get('name', 'unknown'))}** ({size_text}, {md_text(info.get('backend', 'unknown'))})"
+
+
 def budget_minutes(round_name: str) -> int:
     if round_name == "onsite":
         return sum(ROUNDS[r].minutes for r in ONSITE)
