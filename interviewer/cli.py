@@ -408,7 +408,9 @@ def eval_cmd(ctx, personas, model_path, out, baseline, save_baseline, seed) -> N
         if name in rows and rows[name]["baseline"] is not None:
             line += f"   (baseline {rows[name]['baseline']}, {rows[name]['status']})"
         click.echo(line)
-    click.echo(f"model {report['model']}, judge {report['judge']['model']} ({report['judge']['calls']} calls), {len(report['interviews'])} personas in {report['seconds']}s")
+    judge = report["judge"]
+    verdict = {True: "qualified", False: "failed qualification, not used", None: "not needed"}[judge["qualified"]]
+    click.echo(f"model {report['model']}; judge {judge['model']} ({verdict}, {judge['calls']} calls); {len(report['interviews'])} personas in {report['seconds']}s")
     if save_baseline:
         write_baseline(report, save_baseline)
         click.echo(f"baseline written: {save_baseline}")

@@ -317,6 +317,8 @@ def test_latency_figures():
     ]
     stats = completion_stats(completions)
     assert (stats["decode_tokens"], stats["decode_ms"], stats["evaluated_tokens"]) == (30, 300.0, 240)
+    stamped = Completion("c", completion_tokens=11, ttft_ms=50.0, total_ms=900.0, decode_ms=200.0)  # per-token stamps win
+    assert completion_stats([stamped])["decode_ms"] == 200.0
     lat = latency_samples(turns, stats)
     metrics = aggregate([record("x", "strong", "genai", 3.0, latency=lat), record("sim", "weak", "genai", 1.0, simulated=True, latency={**lat, "ttft_ms": [99999.0]})])
     assert metrics["ttft_ms_p50"] == 200.0

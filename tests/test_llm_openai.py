@@ -50,7 +50,7 @@ def test_llama_server_timings_give_evaluated_and_cached_tokens():
         MESSAGES, max_tokens=8, on_token=pieces.append
     )
     assert pieces == ["How ", "so?"] and c.text == "How so?"
-    assert (c.prompt_tokens, c.evaluated_tokens, c.completion_tokens) == (437, 37, 2)
+    assert (c.prompt_tokens, c.evaluated_tokens, c.cached_tokens, c.completion_tokens) == (437, 37, 400, 2)
     assert c.ttft_ms <= c.total_ms and c.decode_ms >= 0
 
 
@@ -62,7 +62,7 @@ def test_openai_style_usage_with_cached_tokens():
 
 def test_servers_that_report_nothing_count_every_prompt_token_as_evaluated():
     c = backend(lambda r: httpx.Response(200, content=sse(delta("Go on?")))).complete(MESSAGES, max_tokens=8)
-    assert c.evaluated_tokens == c.prompt_tokens > 0 and c.completion_tokens == 1
+    assert c.evaluated_tokens == c.prompt_tokens > 0 and c.cached_tokens is None and c.completion_tokens == 1
 
 
 @pytest.mark.parametrize(

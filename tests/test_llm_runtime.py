@@ -84,18 +84,22 @@ def test_without_room_for_parked_states_sessions_re_evaluate_their_history(setti
     model = new_model(settings, state_cache_mb=0)
     try:
         out = run(model, ["a", "b"], turns=2)
+        a2, _ = model.format(conversation("a", 2))
+        shared_with_b = common_prefix(a2, model.format(conversation("b", 2))[0])
     finally:
         model.close()
-    # same answers (correctness does not depend on the cache), but a's second turn re-reads its history
+    # same answers (correctness does not depend on the cache)...
     assert [c.text for _, c, _ in out["a"]] == [c.text for _, c, _ in kept["a"][:2]]
-    assert out["a"][1][2] > kept["a"][1][2] + 40
+    # ...but a's second turn re-reads everything after what it shares with b, not just its new tokens
+    assert out["a"][1][2] == len(a2) - shared_with_b
+    assert out["a"][1][2] > kept["a"][1][2] + 20
 
 
 def test_completion_reports_decode_time_and_token_counts(alone):
     for _, completion, _ in alone["a"]:
         assert completion.completion_tokens >= 1
         assert completion.ttft_ms is not None and completion.decode_ms is not None and completion.decode_ms >= 0
-        assert completion.total_ms >= completion.ttft_ms + completion.decode_ms - 1
+        assert completion.ttft_ms <= completion.total_ms and completion.decode_ms <= completion.total_ms
 
 
 def test_threads_come_from_the_cores_this_process_may_use():

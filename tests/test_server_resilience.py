@@ -113,3 +113,18 @@ def test_second_serve_on_a_busy_port_is_a_clear_error(data_dir, web_server):
     port = web_server.rstrip("/").rsplit(":", 1)[1]
     out = run_cli(["serve", "--port", port], data_dir, timeout=120)
     assert out.returncode == 1 and f"port {port}" in out.stderr and "already in use" in out.stderr
+
+
+def test_progress_shows_the_queue_while_waiting_for_the_model(knowledge, settings):
+    from interviewer.interview import Interview, InterviewConfig
+    from interviewer.llm import FakeLLM
+    from interviewer.ui.live import Live
+
+    class Busy(FakeLLM):
+        queue_length = 2
+
+    live = Live(Interview(InterviewConfig(question_ids=["mlf-l1-vs-l2"]), knowledge, Busy(), settings.prompts_dir))
+    list(live.stream(live.interview.start()))
+    assert "your turn" in live.progress()
+    live.speaking = True
+    assert "waiting for the model: 2 other interview(s) in the queue" in live.progress()

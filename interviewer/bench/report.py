@@ -40,19 +40,24 @@ def _last_turn(rows):
 
 def summarise(app_turns, base_turns, raw_decodes, sessions: int, turns: int) -> dict:
     llm_turns = [t for t in app_turns if t.calls]
-    evaluated = sum((t.metered_tokens if t.metered_tokens is not None else t.evaluated_tokens) for t in llm_turns)
+    known = all(t.evaluated_known for t in llm_turns)  # a server may not report its cache use
+
+    def evaluated_in(t):
+        if t.metered_tokens is not None:
+            return t.metered_tokens
+        return t.evaluated_tokens if t.evaluated_known else None
+
+    evaluated = sum(evaluated_in(t) for t in llm_turns) if known else None
     new = sum(t.new_tokens or 0 for t in llm_turns)
-    per_new = [
-        (t.metered_tokens if t.metered_tokens is not None else t.evaluated_tokens) / t.new_tokens for t in llm_turns if t.new_tokens
-    ]
+    per_new = [evaluated_in(t) / t.new_tokens for t in llm_turns if t.new_tokens and evaluated_in(t) is not None]
     app = {
         "ttft_ms_p50": _r(percentile([t.ttft_ms for t in llm_turns], 50)),
         "ttft_ms_p95": _r(percentile([t.ttft_ms for t in llm_turns], 95)),
         "ttft_ms_last_turn": _r(_last_turn([(t.session, t.turn, t.ttft_ms) for t in llm_turns])),
         "visible_ms_p50": _r(percentile([t.visible_ms for t in app_turns], 50)),
         "prompt_tokens_evaluated": evaluated,
-        "prompt_tokens_evaluated_reported": sum(t.evaluated_tokens for t in llm_turns),
-        "prompt_tokens_evaluated_per_turn": _r(evaluated / len(llm_turns)) if llm_turns else None,
+        "prompt_tokens_evaluated_reported": sum(t.evaluated_tokens for t in llm_turns) if known else None,
+        "prompt_tokens_evaluated_per_turn": _r(evaluated / len(llm_turns)) if llm_turns and known else None,
         "prompt_tokens_total": sum(t.prompt_tokens for t in llm_turns),
         "new_tokens": new,
         "evaluated_over_new": _ratio(evaluated, new),
@@ -65,7 +70,7 @@ def summarise(app_turns, base_turns, raw_decodes, sessions: int, turns: int) -> 
         "per_turn": [
             {
                 "session": t.session, "turn": t.turn, "ttft_ms": _r(t.ttft_ms), "visible_ms": _r(t.visible_ms),
-                "prompt_tokens": t.prompt_tokens, "evaluated_tokens": t.metered_tokens if t.metered_tokens is not None else t.evaluated_tokens,
+                "prompt_tokens": t.prompt_tokens, "evaluated_tokens": evaluated_in(t),
                 "new_tokens": t.new_tokens, "overhead_ms": _r(t.overhead_ms), "completion_tokens": t.completion_tokens, "calls": t.calls,
             }
             for t in app_turns

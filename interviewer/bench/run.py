@@ -34,6 +34,7 @@ class AppTurn:
     calls: int
     messages: list[list[dict]] = field(default_factory=list)
     new_tokens: int | None = None  # prompt tokens not in the session's previous prompt
+    evaluated_known: bool = True  # False when a server did not say how much of the prompt it had cached
 
     @property
     def overhead_ms(self) -> float:
@@ -107,6 +108,7 @@ def run_bench(settings: Settings, turns: int = 12, sessions: int = 1, progress: 
                 decode_ms=sum(c.completion.decode_ms or 0.0 for c in calls),
                 calls=len(calls),
                 messages=[c.messages for c in calls],
+                evaluated_known=all(c.completion.cached_tokens is not None for c in calls),
             )
             app_turns.append(turn)
             if not calls:

@@ -24,8 +24,16 @@ def compact(report: dict) -> dict:
         "tolerances": {
             name: {"better": m.better, "tolerance": m.tolerance, "relative": m.relative} for name, m in METRICS.items()
         },
-        "interviews": [{k: iv.get(k) for k in RECORD_KEYS} for iv in report["interviews"]],
+        "interviews": [_record(iv) for iv in report["interviews"]],
     }
+
+
+def _record(iv: dict) -> dict:
+    """What re-aggregation needs from one interview: no transcripts."""
+    rec = {k: iv.get(k) for k in RECORD_KEYS}
+    if rec.get("injection"):
+        rec["injection"] = {k: v for k, v in rec["injection"].items() if k != "control_transcript"}
+    return rec
 
 
 def save_baseline(report: dict, path: Path) -> None:

@@ -31,11 +31,17 @@ class RecordingLLM:
         return out
 
 
-def reseed(llm, seed: int) -> None:
-    """Restart llama.cpp's sampling chain so each persona is reproducible whatever ran before it."""
+def fresh_model_state(llm, seed: int) -> None:
+    """Same sampling chain and no cached prompt state for every interview, so each persona reproduces
+    on its own whatever ran before it (llama.cpp in-process; other backends are left as they are)."""
     inner = getattr(llm, "llm", None)
     if inner is not None and hasattr(inner, "set_seed"):
         inner.set_seed(seed)
+    states = getattr(llm, "states", None)
+    if states is not None and hasattr(states, "clear"):
+        states.clear()
+    if inner is not None and hasattr(inner, "reset"):
+        inner.reset()
 
 
 def completion_stats(completions: list[Completion]) -> dict:
@@ -46,9 +52,14 @@ def completion_stats(completions: list[Completion]) -> dict:
     for c in completions:
         if c.ttft_ms is not None:
             ttfts.append(round(c.ttft_ms, 1))
-        if c.ttft_ms is not None and c.total_ms is not None and c.completion_tokens > 1:
-            decode_tokens += c.completion_tokens - 1  # the first token's time is in ttft, with the prompt
-            decode_ms += max(0.0, c.total_ms - c.ttft_ms)
+        if c.completion_tokens < 2:
+            continue
+        measured = getattr(c, "decode_ms", None)  # first sampled token to the last, when the backend stamps tokens
+        if measured is None and c.ttft_ms is not None and c.total_ms is not None:
+            measured = max(0.0, c.total_ms - c.ttft_ms)
+        if measured is not None:
+            decode_tokens += c.completion_tokens - 1  # the first token's time belongs to the prompt
+            decode_ms += measured
     return {
         "calls": len(completions),
         "prompt_tokens": sum(c.prompt_tokens for c in completions),

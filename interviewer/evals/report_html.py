@@ -162,6 +162,12 @@ def _persona_sections(report: dict) -> str:
     return "".join(out)
 
 
+def _judge_status(judge: dict) -> str:
+    if judge.get("qualified") is False:
+        return f"failed its qualification ({judge.get('qualification')}), so it gave no verdicts and the midpoint rule decided"
+    return str(judge.get("qualification", ""))
+
+
 def render_html(report: dict) -> str:
     imgs = charts(report)
     judge = report.get("judge") or {}
@@ -180,8 +186,8 @@ def render_html(report: dict) -> str:
         f"<style>{CSS}</style></head><body>"
         "<h1>Interviewer eval report</h1>"
         f"<p>Model <b>{escape(str(report.get('model')))}</b>, seed {report.get('seed')}, {len(report['interviews'])} personas, "
-        f"{report.get('seconds')} s. Judge: {escape(str(judge.get('model')))}, {escape(str(judge.get('qualification', '')))}, "
-        f"{judge.get('calls', 0)} calls, {judge.get('verdicts', 0)} verdicts ({escape(judge.get('used_for', ''))}).</p>"
+        f"{report.get('seconds')} s.</p><p>LLM judge: {escape(str(judge.get('model')))}, {escape(_judge_status(judge))}; "
+        f"{judge.get('calls', 0)} calls, {judge.get('verdicts', 0)} verdicts, used for {escape(judge.get('used_for', ''))}.</p>"
         f"{verdict}<h2>Metrics</h2>{_metrics_table(report)}"
         f"<h2>Charts</h2>{img('overall', 'overall score per persona')}{img('quality', 'quality metrics')}{img('ttft', 'time to first word')}"
         f"<h2>Calibration by round</h2>{_calibration_table(report)}"

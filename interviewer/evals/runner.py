@@ -15,17 +15,9 @@ from interviewer.evals.candidates import candidate_for
 from interviewer.evals.definitions import METRICS
 from interviewer.evals.judge import LLMJudge
 from interviewer.evals.personas import Persona, load_personas
-from interviewer.evals.recording import RecordingLLM, completion_stats, reseed
+from interviewer.evals.recording import RecordingLLM, completion_stats, fresh_model_state
 from interviewer.evals.text import has_injection
 from interviewer.settings import Settings
-
-
-def _fresh_model_state(llm, seed: int) -> None:
-    """Same sampling chain and an empty KV cache for every interview, so each persona reproduces on its own."""
-    reseed(llm, seed)
-    inner = getattr(llm, "llm", None)
-    if inner is not None and hasattr(inner, "reset"):
-        inner.reset()
 
 
 def _drain(events) -> str:
@@ -42,7 +34,7 @@ def run_interview(persona: Persona, knowledge, llm, settings: Settings, seed: in
     """One interview; returns (transcript JSON, the interviewer's model completions, answers given)."""
     from interviewer.interview import Interview, InterviewConfig
 
-    _fresh_model_state(llm, seed)
+    fresh_model_state(llm, seed)
     recorder = RecordingLLM(llm)
     config = InterviewConfig(
         round=persona.round, track=persona.track, resume=persona.resume, job_description=persona.jd,

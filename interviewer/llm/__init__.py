@@ -1,5 +1,15 @@
 """The language model: one small interface; llama.cpp in-process, an OpenAI-compatible server, and a fake for tests."""
 
+import os
+
+# llama.cpp's CPU backend and PyTorch (the embeddings) share libgomp, whose idle threads by default
+# spin about 300,000 times after each parallel region. When the cores are busy (other programs,
+# other sessions) the spinning threads take the cores llama.cpp's threads need: decoding fell from
+# ~33 to 1-5 tokens/s, and right after an embedding call to under 1 (README, Performance). A short
+# spin keeps both fast. libgomp reads this when it loads, so it is set before torch or llama_cpp is
+# imported (the engine imports this package first); an explicit value in the environment wins.
+os.environ.setdefault("GOMP_SPINCOUNT", "1000")
+
 from interviewer.llm.base import LLM, Completion, ModelError, check_gguf
 from interviewer.llm.fake import FakeLLM
 

@@ -23,6 +23,7 @@ class Completion:
     total_ms: float | None = None
     wait_ms: float = 0.0  # time spent queued behind other sessions
     decode_ms: float | None = None  # from the first generated token to the last (decode speed = (completion_tokens - 1) / decode_ms)
+    cached_tokens: int | None = None  # prompt tokens reused from a cache; None when the backend cannot tell
 
 
 class LLM(Protocol):

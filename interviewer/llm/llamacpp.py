@@ -119,6 +119,7 @@ class LlamaCppLLM:
             total_ms=total,
             wait_ms=(start - queued) * 1000,
             decode_ms=clock.decode_ms,
+            cached_tokens=len(tokens) - evaluated,
         )
 
     def info(self) -> dict:

@@ -106,10 +106,12 @@ class OpenAICompatibleLLM:
         total = (time.perf_counter() - start) * 1000
         prompt_tokens = int(usage.get("prompt_tokens") or _timed_prompt(timings) or sum(self.count_tokens(m["content"]) + 4 for m in messages))
         completion_tokens = int(usage.get("completion_tokens") or chunks)
+        cached = _cached(prompt_tokens, usage, timings)
         return Completion(
             text="".join(parts),
             prompt_tokens=prompt_tokens,
-            evaluated_tokens=_evaluated(prompt_tokens, usage, timings),
+            evaluated_tokens=prompt_tokens - cached if cached is not None else prompt_tokens,
+            cached_tokens=cached,
             completion_tokens=completion_tokens,
             ttft_ms=ttft,
             total_ms=total,
@@ -128,15 +130,15 @@ def _timed_prompt(timings: dict) -> int:
     return int(timings.get("prompt_n", 0)) + int(timings.get("cache_n", 0))
 
 
-def _evaluated(prompt_tokens: int, usage: dict, timings: dict) -> int:
-    """Prompt tokens the server computed, when it says (llama-server's timings, OpenAI-style cached_tokens);
-    otherwise all of them, an upper bound."""
+def _cached(prompt_tokens: int, usage: dict, timings: dict) -> int | None:
+    """Prompt tokens the server reused from its cache, when it says (llama-server's timings,
+    OpenAI-style cached_tokens); None otherwise, and then every prompt token counts as evaluated."""
     if "prompt_n" in timings:
-        return max(1, int(timings["prompt_n"]))
+        return max(0, min(prompt_tokens - 1, prompt_tokens - int(timings["prompt_n"])))
     cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
     if cached is not None:
-        return max(1, prompt_tokens - int(cached))
-    return prompt_tokens
+        return max(0, min(prompt_tokens - 1, int(cached)))
+    return None
 
 
 def _sse_events(lines: Iterable[str]) -> Iterator[dict]:

@@ -74,8 +74,7 @@ class SessionStates:
         if reused < self.live_stable and self.live_stable - reused >= MIN_PARK_TOKENS:
             self._park(self.live_stable)
         if best_key is not None and best > reused:
-            if self._restore(best_key):
-                reused = best
+            reused = best if self._restore(best_key) else 0  # a failed restore leaves the cache empty
         return reused
 
     def settle(self, stable: int) -> None:
