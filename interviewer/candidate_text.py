@@ -10,7 +10,6 @@ HISTORY_ANSWER_CHARS = 1_200  # what the LLM sees of one answer
 
 _INJECTION = re.compile(
     r"(ignore|disregard|forget|override)\s+(all\s+|any\s+|the\s+|your\s+|my\s+|previous\s+|prior\s+|above\s+)*(instructions|prompts?|rules|directions)"
-    r"|\b(system|developer)\s+prompt\b"
     r"|\b(print|show|reveal|repeat|output|tell me)\b[^.?!]{0,40}\b(prompt|instructions|rubric|key points|scor(e|ing) (guide|criteria))"
     r"|\bscore me\b|\bgive me (a |an )?(4|four|perfect|full|top|maximum|max)\b|\b(4|four)\s*/\s*4\b|\bmark (this|me) as\b"
     r"|\byou are now\b|\bact as\b|\bpretend (to be|you are)\b|\bnew instructions\b"

@@ -72,12 +72,9 @@ def _keyword_found(keyword: str, low: str) -> bool:
 class Assessor:
     def __init__(self, knowledge: Knowledge):
         self.knowledge = knowledge
-        self._kp_vectors: dict[str, np.ndarray] = {}
 
     def _key_point_vectors(self, q: BankQuestion) -> np.ndarray:
-        if q.id not in self._kp_vectors:
-            self._kp_vectors[q.id] = self.knowledge.embed([kp.text for kp in q.rubric.key_points])
-        return self._kp_vectors[q.id]
+        return self.knowledge.embed_known([kp.text for kp in q.rubric.key_points])
 
     def assess(self, answer: str, question: BankQuestion | None, criteria: list[Criterion]) -> AnswerAssessment:
         sents = substantive_sentences(answer)

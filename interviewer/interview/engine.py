@@ -128,6 +128,7 @@ class Interview:
         self._transitions = itertools.cycle(TRANSITIONS)
         self._last_question: Turn | None = None
         self.injection_attempts = 0
+        self._last_asked: str | None = None  # the open question, repeated after an unusable answer
         self.on_turn: Callable[[int, Turn], None] | None = None  # the session store listens here
 
     # -- public API ------------------------------------------------------------
@@ -241,6 +242,7 @@ class Interview:
         turn = Turn("interviewer", "question", text, sources=planned.sources, question_id=planned.question.id)
         self.asked.add(normalise(planned.question.text))
         self._last_question = turn
+        self._last_asked = planned.text
         yield from self._emit(turn, t0, None)
 
     def _follow_up(self, follow: FollowUp, t0: float, prefix: str) -> Iterator[TokenEvent | TurnEvent]:
@@ -254,6 +256,7 @@ class Interview:
         else:
             phrased = Phrased(follow.text, "template", None)
         self.asked.add(normalise(phrased.text))
+        self._last_asked = phrased.text
         self.records[-1].follow_ups += 1
         turn = Turn("interviewer", "followup", (prefix + phrased.text).strip(), sources=self.current.sources, question_id=self.current.question.id, phrasing=phrased.source)
         yield from self._emit(turn, t0, phrased)
@@ -274,7 +277,7 @@ class Interview:
                 self._record(answer)
             yield from self._next_question(t0, prefix=note + "Let's move on. ")
             return
-        turn = Turn("interviewer", "followup", f"{note}Take your time. The question was: {self.current.text}".strip(), sources=self.current.sources, question_id=self.current.question.id, phrasing="template")
+        turn = Turn("interviewer", "followup", f"{note}Take your time. The question was: {self._last_asked or self.current.text}".strip(), sources=self.current.sources, question_id=self.current.question.id, phrasing="template")
         yield from self._emit(turn, t0, None)
 
     # -- helpers ---------------------------------------------------------------

@@ -91,7 +91,11 @@ def choose_follow_up(
     used_anchors: set[str],
 ) -> FollowUp | None:
     anchor = pick_anchor(answer, question, used_anchors) or pick_anchor(answer, None, set())
-    if anchor is None:
+    if anchor is None:  # nothing specific to quote ("It was fine."): ask for specifics on the rubric's next angle
+        for option in question.rubric.follow_ups:
+            text = f"Let's make that concrete. {option}"
+            if option not in used_angles and _normalise(text) not in asked:
+                return FollowUp(text, option, "", "rubric", rephrase=False)
         return None
     probes = knowledge.curated.probes
     if round_name in PROBE_ROUNDS and probes:
@@ -105,7 +109,7 @@ def choose_follow_up(
     if not options:
         return None
     if missing and len(options) > 1:
-        sims = knowledge.embed(options) @ knowledge.embed(missing).T
+        sims = knowledge.embed_known(options) @ knowledge.embed_known(missing).T
         options = [options[i] for i in np.argsort(-sims.max(axis=1))]
     for option in options:
         text = f"You mentioned {quote(anchor)}. {option}"

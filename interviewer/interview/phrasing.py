@@ -66,7 +66,11 @@ def leaks(text: str, secrets: list[str], n: int = 5) -> bool:
     return any(grams & _ngrams(s, n) for s in secrets)
 
 
-_META = re.compile(r"\b(candidate|sentence|instruction|prompt|greet(ing)?|the user|question must|here is|follow-up question|your resume)\b", re.I)
+_META = re.compile(
+    r"\b(candidate|sentence|instruction|prompt|greet(ing)?|the user|question must|here is|follow-up question|your resume|"
+    r"you asked|the question you|the ai|an ai|glad)\b",
+    re.I,
+)
 _QUOTES = re.compile(r"[\"\u201c\u201d]")
 _FIRST_PERSON = re.compile(r"\b(i|i'm|i\u2019m|i've|my|we|our|us)\b", re.I)
 

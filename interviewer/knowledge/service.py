@@ -30,6 +30,17 @@ class Knowledge:
             return np.zeros((0, 384), dtype=np.float32)
         return np.asarray(self.embeddings.embed_documents(list(texts)), dtype=np.float32)
 
+    def embed_known(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of curated text (key points, follow-up angles), computed once per process."""
+        cache = self.__dict__.setdefault("_known_vectors", {})
+        missing = [t for t in dict.fromkeys(texts) if t not in cache]
+        if missing:
+            for text, vector in zip(missing, self.embed(missing)):
+                cache[text] = vector
+        if not texts:
+            return self.embed([])
+        return np.stack([cache[t] for t in texts])
+
     def search(self, query: str, k: int = 5, round_name: str | None = None, kind: str | None = None) -> list[Hit]:
         return self.index.search(query, k=k, where=where_clause(round=round_name, kind=kind))
 
