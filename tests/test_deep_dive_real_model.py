@@ -3,7 +3,7 @@ a consistency follow-up quoting both numbers, and claim coverage on the scorecar
 
 import pytest
 
-from interviewer.interview import Interview, InterviewConfig, TurnEvent
+from interviewer.interview import Interview, InterviewConfig
 
 from .resumes import PLAIN
 

@@ -8,7 +8,6 @@ import re
 import pytest
 
 from interviewer.interview import Interview, InterviewConfig, TurnEvent
-from interviewer.candidate_text import sentences
 from interviewer.interview.plan import plan_round
 from interviewer.interview.rounds import ALL_ROUNDS, ONSITE, ROUNDS
 from interviewer.llm import FakeLLM

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from interviewer.interview import Interview, InterviewConfig, TurnEvent
+from interviewer.interview import Interview, InterviewConfig
 
 from .scripted import INJECTION, QUESTIONS, STRONG, VAGUE
 

@@ -126,7 +126,6 @@ class Interview:
         self._history_tokens: list[int] = []
         self.done = False
         self._transitions = itertools.cycle(TRANSITIONS)
-        self._last_question: Turn | None = None
         self.injection_attempts = 0
         self._last_asked: str | None = None  # the open question, repeated after an unusable answer
         self.on_turn: Callable[[int, Turn], None] | None = None  # the session store listens here
@@ -241,7 +240,6 @@ class Interview:
         text = f"{prefix}{lead}{planned.text}".strip()
         turn = Turn("interviewer", "question", text, sources=planned.sources, question_id=planned.question.id)
         self.asked.add(normalise(planned.question.text))
-        self._last_question = turn
         self._last_asked = planned.text
         yield from self._emit(turn, t0, None)
 

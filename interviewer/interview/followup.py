@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from interviewer.interview.assess import AnswerAssessment
-from interviewer.candidate_text import sentences
 from interviewer.knowledge.bank import BankQuestion, Probe
 from interviewer.knowledge.service import Knowledge
 
@@ -186,6 +185,3 @@ def _pick_probe(probes: dict[str, Probe], answer: str, assessment: AnswerAssessm
             return probes[pid]
     return None
 
-
-def answer_sentences(answer: str) -> list[str]:
-    return sentences(answer)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from interviewer.interview.assess import AnswerAssessment
-from interviewer.resume.claims import NUMBER, Claim, Resume, number_context
+from interviewer.resume.claims import NUMBER, Claim, Resume, number_context, parse_number
 
 # which deep-dive probe suits which kind of claim
 PROBES_FOR_KIND = {
@@ -138,15 +138,10 @@ def defense(assessment: AnswerAssessment) -> str:
 def numbers_in(text: str, origin: str) -> list[NumberSaid]:
     out = []
     for m in NUMBER.finditer(text):
-        phrase = m.group(0).strip()
-        digits = re.sub(r"[^\d.]", "", phrase.replace(",", "")).strip(".")
-        if not digits or re.fullmatch(r"(19|20)\d\d", phrase):
+        parsed = parse_number(m, text)
+        if parsed is None:
             continue
-        try:
-            value = float(digits)
-        except ValueError:
-            continue
-        unit = re.sub(r"[\d.,\s$\u20ac\u00a3]", "", phrase).lower() or None
+        phrase, value, unit = parsed
         context = set(number_context(text, m.start(), m.end())) - _GENERIC
         out.append(NumberSaid(phrase, value, unit, context, _clause(text, phrase, m.start()), origin))
     return out

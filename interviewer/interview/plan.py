@@ -55,7 +55,7 @@ def context_terms(text: str | None, limit: int = 40) -> list[str]:
         low = word.lower().strip(".-")
         if low not in stop and len(low) > 2:
             seen.setdefault(low, None)
-    return list(seen)[:limit] if len(seen) <= limit else list(seen)[:limit]
+    return list(seen)[:limit]
 
 
 def build_query(round_name: str, track_text: str, jd_terms: list[str], resume_terms: list[str]) -> str:

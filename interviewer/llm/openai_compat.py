@@ -18,7 +18,7 @@ import threading
 import time
 from typing import Callable, Iterable, Iterator
 
-from interviewer.llm.base import Completion, Message, ModelError
+from interviewer.llm.base import Completion, ModelError
 from interviewer.llm.endpoints import check_url
 
 

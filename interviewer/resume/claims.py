@@ -120,15 +120,10 @@ def _claims_for(line: str, project: str, vocab: dict, patterns: dict[str, re.Pat
     if data:
         add("data", data.group(0))
     for m in NUMBER.finditer(text):
-        phrase = m.group(0).strip()
-        digits = re.sub(r"[^\d.]", "", phrase.replace(",", ""))
-        if not digits or _YEAR.match(phrase) or _DATE_RANGE.search(text[max(0, m.start() - 12) : m.end() + 12]):
+        parsed = parse_number(m, text)
+        if parsed is None:
             continue
-        try:
-            value = float(digits.strip("."))
-        except ValueError:
-            continue
-        unit = re.sub(r"[\d.,\s$\u20ac\u00a3]", "", phrase).lower() or None
+        phrase, value, unit = parsed
         context = number_context(text, m.start(), m.end())
         if unit in ("k", "m", "b", "million", "billion", "thousand", "tb", "pb", "gb", "user", "users", "qps", "hour", "hours"):
             kind = "scale"
@@ -138,6 +133,19 @@ def _claims_for(line: str, project: str, vocab: dict, patterns: dict[str, re.Pat
             kind = "scale" if patterns["scale"].search(" ".join(context[-2:])) else "metric"
         add(kind, phrase, value=value, unit=unit, context=context)
     return claims
+
+
+def parse_number(match: re.Match, text: str) -> tuple[str, float, str | None] | None:
+    """(phrase, value, unit) of a NUMBER match; None for years, date ranges and unparsable digits."""
+    phrase = match.group(0).strip()
+    digits = re.sub(r"[^\d.]", "", phrase.replace(",", "")).strip(".")
+    if not digits or _YEAR.match(phrase) or _DATE_RANGE.search(text[max(0, match.start() - 12) : match.end() + 12]):
+        return None
+    try:
+        value = float(digits)
+    except ValueError:
+        return None
+    return phrase, value, re.sub(r"[\d.,\s$\u20ac\u00a3]", "", phrase).lower() or None
 
 
 def _display_title(line: str) -> str:
