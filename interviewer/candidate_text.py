@@ -16,6 +16,16 @@ _INJECTION = re.compile(
     r"|\bwhat('s| is) the (right |correct |model |ideal )?answer\b|\banswer (it|this|the question) for me\b",
     re.IGNORECASE,
 )
+# Function words and fillers: never evidence of substance, never worth quoting back.
+STOP_WORDS = frozenset(
+    """a an the and or but if then so of to in on at by for with from as is are was were be been being it its this that these
+    those i we you he she they me my our your their them us do does did done have has had having can could would should will
+    shall may might must not no yes just very really quite also too more most much many some any all each every other such
+    about into over under after before again further once here there when where why how what which who whom because while
+    until than though although like well think know mean thing things stuff get got make made use used using way lot kind sort
+    yeah okay ok um uh basically actually probably maybe something someone one two first second let lets
+    sure unsure guess idea dunno perhaps anything everything nothing good better best fine great nice pretty""".split()
+)
 _SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|(?=\n)|$)")  # a period inside "0.1%" or "e.g" does not end a sentence
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]+")
 

@@ -177,9 +177,13 @@ def _read_optional(path: Path | None, what: str) -> str | None:
 
 
 def _read_answers(path: Path) -> list[str]:
-    from interviewer.knowledge.loaders import decode_bytes
-
-    text = decode_bytes(path.read_bytes())
+    """Answers are UTF-8 (a BOM is fine); other bytes are an error, not guessed into another code page."""
+    raw = path.read_bytes().replace(b"\x00", b"")
+    try:
+        text = raw.decode("utf-8").lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        _fail(f"{path} is not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}); save it as UTF-8 and run again")
     answers, current = [], []
     for line in text.split("\n"):
         if line.strip() == "---":
@@ -285,8 +289,23 @@ def _store(ctx):
         _fail(str(exc))
 
 
+def _store_call(action, ctx):
+    """Run `action(store)`; a damaged or unreadable store ends the command with its message."""
+    from interviewer.sessions import SessionStoreError
+
+    try:
+        return action(_store(ctx))
+    except SessionStoreError as exc:
+        _fail(str(exc))
+
+
 def _stored_or_fail(store, session_id: str) -> dict:
-    data = store.get(session_id)
+    from interviewer.sessions import SessionStoreError
+
+    try:
+        data = store.get(session_id)
+    except SessionStoreError as exc:
+        _fail(str(exc))
     if data is None:
         _fail(f"no stored session {session_id!r}; see `interviewer sessions list`")
     return data
@@ -305,7 +324,7 @@ def _as_transcript(data: dict):
 @click.pass_context
 def sessions_list(ctx, as_json) -> None:
     """Stored sessions, newest first."""
-    rows = _store(ctx).list()
+    rows = _store_call(lambda store: store.list(), ctx)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -322,7 +341,9 @@ def sessions_list(ctx, as_json) -> None:
 @click.pass_context
 def sessions_show(ctx, session_id) -> None:
     """Print a stored session as Markdown."""
-    click.echo(_as_transcript(_stored_or_fail(_store(ctx), session_id)).to_markdown())
+    from interviewer.sessions.export import transcript_markdown
+
+    click.echo(transcript_markdown(_as_transcript(_stored_or_fail(_store(ctx), session_id))))
 
 
 @sessions.command(name="export")
@@ -332,10 +353,17 @@ def sessions_show(ctx, session_id) -> None:
 @click.pass_context
 def sessions_export(ctx, session_id, fmt, output) -> None:
     """Export a stored session as Markdown or JSON (the transcript contract)."""
+    from interviewer.sessions.export import transcript_markdown
+
     transcript = _as_transcript(_stored_or_fail(_store(ctx), session_id))
-    text = transcript.to_markdown() if fmt == "md" else json.dumps(transcript.as_json(), indent=2, ensure_ascii=False)
+    text = transcript_markdown(transcript) if fmt == "md" else json.dumps(transcript.as_json(), indent=2, ensure_ascii=False)
     if output:
-        output.write_text(text, encoding="utf-8")
+        if not output.parent.is_dir():
+            _fail(f"cannot write {output}: the folder {output.parent} does not exist")
+        try:
+            output.write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror or exc}")
     else:
         click.echo(text)
 
@@ -345,7 +373,7 @@ def sessions_export(ctx, session_id, fmt, output) -> None:
 @click.pass_context
 def sessions_delete(ctx, session_id) -> None:
     """Delete one stored session."""
-    if not _store(ctx).delete(session_id):
+    if not _store_call(lambda store: store.delete(session_id), ctx):
         _fail(f"no stored session {session_id!r}")
     click.echo(f"deleted {session_id}")
 
@@ -357,7 +385,7 @@ def sessions_wipe(ctx, yes) -> None:
     """Delete every stored session."""
     if not yes:
         click.confirm("Delete every stored session?", abort=True)
-    click.echo(f"deleted {_store(ctx).wipe()} session(s)")
+    click.echo(f"deleted {_store_call(lambda store: store.wipe(), ctx)} session(s)")
 
 
 @main.command()
@@ -376,6 +404,66 @@ def serve(ctx, host, port, auth) -> None:
         _fail(str(exc))
 
 
+@main.command()
+@click.option("--question", "question_id", metavar="ID", help="The bank question answered (ids: `interviewer search --kind question QUERY --json`).")
+@click.option("--answer", help="The answer text; '-' reads it from standard input.")
+@click.option("--batch", type=click.File("r", encoding="utf-8"), help='JSON lines {"question_id": ..., "answer": ...}; prints one JSON object per line, in order.')
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the stable contract).")
+@click.pass_context
+def grade(ctx, question_id, answer, batch, as_json) -> None:
+    """Practise one bank question: see how an answer would be judged.
+
+    Prints the key points the answer covers, with the sentence that shows each,
+    the ones it misses, any misconception it states with what is right instead,
+    and the four criterion scores and overall. Uses only the embedded embedding
+    model: no index and no chat model are loaded.
+
+    \b
+      interviewer grade --question mlf-imbalanced-fraud --answer "I would not use accuracy..."
+      interviewer grade --question genai-lora --answer - --json < answer.txt
+      interviewer grade --batch answers.jsonl
+    """
+    from interviewer.interview.practice import UnknownQuestion, grade_answer, render_grade
+    from interviewer.knowledge.bank import KnowledgeError
+    from interviewer.knowledge.service import Knowledge
+
+    if batch is None and (question_id is None or answer is None):
+        _fail("give --question ID and --answer TEXT, or --batch FILE.jsonl", 2)
+    if batch is not None and (question_id or answer):
+        _fail("--batch reads questions and answers from the file; leave out --question and --answer", 2)
+    try:
+        knowledge = Knowledge(_settings(ctx), ensure_index=False)
+        from interviewer.interview.assess import Assessor
+
+        assessor = Assessor(knowledge)
+    except KnowledgeError as exc:
+        _fail(str(exc))
+    if batch is None:
+        text = sys.stdin.read() if answer == "-" else answer
+        try:
+            result = grade_answer(knowledge, question_id, text, assessor)
+        except UnknownQuestion as exc:
+            _fail(str(exc), 2)
+        names = {c.id: c.name for c in knowledge.curated.criteria}
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else render_grade(result, names))
+        return
+    failed = 0
+    for number, line in enumerate(batch, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("question_id"), str) or not isinstance(item.get("answer", ""), str):
+                raise ValueError('each line needs {"question_id": "...", "answer": "..."}')
+            click.echo(json.dumps(grade_answer(knowledge, item["question_id"], item.get("answer", ""), assessor), ensure_ascii=False))
+        except (ValueError, UnknownQuestion) as exc:  # json.JSONDecodeError is a ValueError
+            failed += 1
+            click.echo(json.dumps({"line": number, "error": str(exc)}))
+    if failed:
+        click.echo(f"{failed} line(s) could not be graded", err=True)
+        sys.exit(1)
+
+
 @main.command(name="eval")
 @click.option("--personas", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Folder of persona YAML files (default: evals/personas).")
 @click.option("--model", "model_path", type=click.Path(path_type=Path), help="GGUF model to evaluate (default: the model in use).")
@@ -383,14 +471,28 @@ def serve(ctx, host, port, auth) -> None:
 @click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Compare with this baseline; exit 1 when a metric regressed beyond its tolerance.")
 @click.option("--save-baseline", type=click.Path(dir_okay=False, path_type=Path), help="Also write this run as a baseline file (e.g. evals/baselines/default-model.json).")
 @click.option("--seed", type=int, default=7, show_default=True, help="Seeds question choice, sampling and simulated candidates; same seed, same run.")
+@click.option("--grader-only", is_flag=True, help="Only grade the test part of the labelled answers (evals/graded/) and print the figures as JSON.")
+@click.option("--fit-grader", is_flag=True, help="Refit the grader and the scoring weights on the dev part of the labelled answers and write knowledge/grader.yaml and the scoring block of knowledge/criteria.yaml.")
 @click.pass_context
-def eval_cmd(ctx, personas, model_path, out, baseline, save_baseline, seed) -> None:
+def eval_cmd(ctx, personas, model_path, out, baseline, save_baseline, seed, grader_only, fit_grader) -> None:
     """Measure the interviewer's own quality on candidate personas, offline.
 
     Runs every persona through the real engine and model, checks each transcript
     and writes report.json and a self-contained report.html, with the retrieval
-    figures alongside.
+    figures and the grader's figures on the test part of the labelled answers
+    alongside.
     """
+    if grader_only or fit_grader:
+        from interviewer.evals.grading import fit_grader as fit, grader_report, write_fitted
+        from interviewer.knowledge.service import Knowledge
+
+        settings = _settings(ctx)
+        if fit_grader:
+            params, scoring = fit(Knowledge(settings, ensure_index=False))
+            write_fitted(settings.knowledge_dir, params, scoring)
+            click.echo(f"grader and scoring fitted on the {params.fitted_on}; written to {settings.knowledge_dir}", err=True)
+        click.echo(json.dumps(grader_report(Knowledge(settings, ensure_index=False), split="test"), indent=2))
+        return
     from interviewer.evals import run_eval
     from interviewer.evals.baseline import save_baseline as write_baseline
     from interviewer.evals.personas import PersonaError

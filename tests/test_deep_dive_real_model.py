@@ -7,6 +7,8 @@ from interviewer.interview import Interview, InterviewConfig
 
 from .resumes import PLAIN
 
+pytestmark = pytest.mark.slow  # the real default model and the real index
+
 JD = "Machine Learning Engineer, Siri. On-device speech: keyword spotting, ASR, Core ML, quantization."
 ANSWERS = [
     "I built the keyword spotting model as a small CNN in PyTorch and converted it with Core ML. "
@@ -50,8 +52,10 @@ def test_scorecard_lists_claim_coverage(deep_dive):
     claims = deep_dive.transcript.scorecard["claims"]
     assert claims["total"] == len(deep_dive.resume.claims) > 10
     assert claims["probed"] >= 2 and 0 < claims["coverage"] <= 1
-    assert claims["contradictions"] and claims["contradictions"][0]["before_value"] == "35%"
-    assert any(i["probed"] and i["defense"] in ("strong", "partial", "weak") for i in claims["items"])
+    first = claims["contradictions"][0]
+    assert "35%" in first["before_value"] and "10%" in first["now_value"] and first["type"] == "numeric" and first["origin"] == "resume"
+    assert any(i["probed"] and i["defense"] in ("strong", "partial", "weak", "deflected") for i in claims["items"])
+    assert claims["deflections"] == []  # the candidate defended every claim
 
 
 def test_resume_and_jd_instructions_are_not_followed(deep_dive):

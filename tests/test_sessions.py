@@ -62,6 +62,7 @@ def test_unknown_session_and_recent_questions_avoided(app):
     with pytest.raises(SessionStoreError, match="no stored session"):
         resume_session(app, "does-not-exist")
     first = open_session(app, InterviewConfig(round="genai"))
+    list(first.start())  # a session is stored with its first turn
     second = open_session(app, InterviewConfig(round="genai"))
     assert not set(first.transcript.plan) & set(second.transcript.plan)
 
@@ -149,3 +150,76 @@ def test_sessions_commands(app, data_dir):
     assert run_cli(["--data-dir", str(own), "sessions", "delete", sid], data_dir).returncode == 0
     assert run_cli(["--data-dir", str(own), "sessions", "delete", sid], data_dir).returncode == 1
     assert "deleted 0" in run_cli(["--data-dir", str(own), "sessions", "wipe", "--yes"], data_dir).stdout
+
+
+# -- issue 16: owners, damaged stores, exports, answers files -------------------------------
+
+
+def test_sessions_have_owners_and_old_stores_are_migrated(tmp_path):
+    import sqlite3
+
+    old = tmp_path / "old"
+    old.mkdir()
+    db = sqlite3.connect(str(old / "sessions.db"))
+    db.executescript("""CREATE TABLE sessions (id TEXT PRIMARY KEY, created_at REAL NOT NULL, updated_at REAL NOT NULL, round TEXT NOT NULL,
+        track TEXT NOT NULL, model TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'active', config TEXT NOT NULL, plan TEXT NOT NULL, scorecard TEXT);
+        INSERT INTO sessions VALUES ('before', 1, 1, 'genai', 'general', 'm', 'active', '{}', '["q1"]', NULL);""")
+    db.commit()
+    db.close()
+    store = SessionStore(old)
+    assert store.get("before")["owner"] == "local"  # sessions from before owners belong to the local user
+    store.create("anas", "genai", "general", "m", {}, ["q2"], owner="ana", first_turn=(0, {"text": "hello"}))
+    assert [r["id"] for r in store.list(owner="ana")] == ["anas"] and {r["id"] for r in store.list()} == {"before", "anas"}
+    assert store.get("anas", owner="bob") is None and store.get("anas", owner="ana")["turns"] == [{"text": "hello"}]
+    assert set(store.question_recency("ana")) == {"q2"} and not store.delete("anas", owner="bob")
+
+
+def test_a_corrupt_store_is_called_damaged_not_full(tmp_path, data_dir):
+    garbage = tmp_path / "garbage"
+    garbage.mkdir()
+    (garbage / "sessions.db").write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(SessionStoreError, match="damaged") as caught:
+        SessionStore(garbage)
+    assert "free space" not in str(caught.value) and "mv " in str(caught.value)
+    out = run_cli(["--data-dir", str(garbage), "sessions", "list"], data_dir)
+    assert out.returncode == 1 and "damaged" in out.stderr and "Traceback" not in out.stderr
+
+    malformed = tmp_path / "malformed"  # a valid header, broken pages: found when listing
+    store = SessionStore(malformed)
+    for n in range(40):
+        store.create(f"s{n}", "genai", "general", "m", {}, ["q"], first_turn=(0, {"text": "x" * 3000}))
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    raw = bytearray((malformed / "sessions.db").read_bytes())
+    raw[4096 * 2: 4096 * 6] = b"\xff" * (4096 * 4)
+    (malformed / "sessions.db").write_bytes(bytes(raw))
+    out = run_cli(["--data-dir", str(malformed), "sessions", "list"], data_dir)
+    assert out.returncode == 1 and "Traceback" not in out.stderr and "damaged" in out.stderr, out.stderr[-800:]
+
+
+def test_export_to_a_missing_folder_and_inert_markdown(tmp_path, data_dir):
+    own = tmp_path / "data"
+    store = SessionStore(own)
+    evil = "<script>alert(1)</script> and ![x](http://203.0.113.9/track.png)"
+    store.create("evil0session", "genai", "general", "m", {}, [], first_turn=(0, {"role": "candidate", "kind": "answer", "text": evil}))
+    out = run_cli(["--data-dir", str(own), "sessions", "export", "evil0session", "--format", "md", "-o", str(tmp_path / "missing" / "x.md")], data_dir)
+    assert out.returncode == 1 and "does not exist" in out.stderr and "Traceback" not in out.stderr
+    target = tmp_path / "x.md"
+    assert run_cli(["--data-dir", str(own), "sessions", "export", "evil0session", "--format", "md", "-o", str(target)], data_dir).returncode == 0
+    for text in (target.read_text(encoding="utf-8"), run_cli(["--data-dir", str(own), "sessions", "show", "evil0session"], data_dir).stdout):
+        assert "<script" not in text and "![" not in text
+        assert "&lt;script>alert(1)&lt;/script> and !\\[x](http://203.0.113.9/track.png)" in text  # every character still readable
+
+
+def test_answers_files_must_be_utf8(tmp_path, capsys):
+    from interviewer.cli import _read_answers
+
+    good = tmp_path / "good.txt"
+    good.write_bytes("\ufeffCaf\u00e9 au lait\r\n---\r\nna\u00efve".encode("utf-8"))
+    assert _read_answers(good) == ["Caf\u00e9 au lait", "na\u00efve"]
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"first answer\n---\ncaf\xe9 cr\xe8me\n")
+    with pytest.raises(SystemExit):
+        _read_answers(bad)
+    err = capsys.readouterr().err
+    assert "not UTF-8" in err and "line 3" in err and "0xe9" in err

@@ -1,6 +1,7 @@
 """`interviewer serve` as a real server process, driven through the official gradio_client."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -134,3 +135,100 @@ def test_credentials_file_guards_the_page(data_dir, tmp_path):
         proc.terminate()
         proc.wait(timeout=30)
 
+
+
+# -- issue 16: the smaller faults of the web app ----------------------------------------
+
+
+def test_markdown_download_is_inert(client):
+    evil = "<script>alert(1)</script> I would weigh the classes. ![pixel](http://203.0.113.9/p.png)"
+    session, *_ = client.predict("ml-fundamentals", "general", None, "", api_name="/start")
+    client.predict(session, evil, api_name="/answer")
+    *_, md_file, json_file = client.predict(session, api_name="/end")
+    markdown = Path(md_file).read_text(encoding="utf-8")
+    assert "<script" not in markdown and "![" not in markdown
+    assert "&lt;script>alert(1)&lt;/script> I would weigh the classes." in markdown
+    answers = [t["text"] for t in json.loads(Path(json_file).read_text(encoding="utf-8"))["turns"] if t["role"] == "candidate"]
+    assert answers == [evil]  # the JSON contract keeps the answer exactly
+
+
+def test_evidence_quotes_are_shown_as_said():
+    from interviewer.ui.views import md_quote, scorecard_details
+
+    quote = "I'd report PR-AUC (not accuracy) since fraud is ~0.1% of traffic; recall went 71% -> 78%!"
+    card = {"criteria": [{"name": "Technical Depth and Fundamentals", "evidence": [quote]}], "questions": [], "review": []}
+    assert f"“{quote}”" in scorecard_details(card)  # no stray backslashes for ordinary punctuation
+    assert md_quote("**b** `c` [l](x) ![i](http://203.0.113.9/i.png) <img src=x>") == \
+        "\\*\\*b\\*\\* \\`c\\` \\[l\\](x) !\\[i\\](http://203.0.113.9/i.png) &lt;img src=x>"
+
+
+def test_the_port_is_free_again_right_after_a_kill():
+    """Restarting right after kill -9 said the port was in use for ~10 s (connections in TIME_WAIT)."""
+    import socket
+
+    from interviewer.ui.server import ensure_port_free
+
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    served, _ = listener.accept()
+    served.close()  # the server side closes first, as a killed server's sockets do: TIME_WAIT on its port
+    listener.close()
+    client.close()
+    ensure_port_free("127.0.0.1", port)  # no error
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    try:
+        with pytest.raises(ValueError, match="already in use"):
+            ensure_port_free("127.0.0.1", busy.getsockname()[1])
+    finally:
+        busy.close()
+
+
+def test_transcripts_of_a_killed_server_are_removed_at_the_next_start(tmp_path):
+    import subprocess
+
+    from interviewer.ui.server import RUNTIME_PREFIX, sweep_stale_runtime_dirs
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f"{RUNTIME_PREFIX}stale"
+    (stale / "downloads" / "key").mkdir(parents=True)
+    (stale / "downloads" / "key" / "interview-x.md").write_text("the candidate's answers")
+    (stale / "server.pid").write_text(str(dead.pid))
+    running = tmp_path / f"{RUNTIME_PREFIX}running"
+    running.mkdir()
+    (running / "server.pid").write_text(str(os.getpid()))
+    old_style = tmp_path / "interviewer-downloads-abc"
+    old_style.mkdir()
+    assert set(sweep_stale_runtime_dirs(tmp_path)) == {stale, old_style}
+    assert running.exists() and not stale.exists() and not old_style.exists()
+
+
+def test_the_server_keeps_its_files_in_one_private_folder(web_server, client):
+    """Transcripts, and Gradio's copies of them, land in the server's own folder (deleted at exit,
+    and by the next start after a crash), in a folder named by an unguessable key."""
+    import tempfile
+
+    session, *_ = client.predict("ml-fundamentals", "general", None, "", api_name="/start")
+    client.predict(session, api_name="/end")
+    tmp = Path(tempfile.gettempdir())
+    written = list(tmp.glob(f"interviewer-serve-*/downloads/*/interview-{session}.md"))
+    assert len(written) == 1 and len(written[0].parent.name) == 32  # not the session id: a random key
+    assert list(tmp.glob(f"interviewer-serve-*/gradio/*/interview-{session}.md"))  # Gradio's cache is in there too
+    assert not list(tmp.glob(f"interviewer-downloads-*/{session}"))
+
+
+def test_uploads_are_capped_at_10_mb(web_server, tmp_path):
+    import httpx
+
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"word " * (11 * 1024 * 1024 // 5))
+    with httpx.Client(base_url=web_server.rstrip("/"), timeout=60) as http:
+        response = http.post("/gradio_api/upload", files={"files": ("big.txt", big.open("rb"), "text/plain")})
+        assert response.status_code == 413
+        assert http.post("/gradio_api/upload", files={"files": ("small.txt", b"hello", "text/plain")}).status_code == 200

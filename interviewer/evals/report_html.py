@@ -117,6 +117,31 @@ def _calibration_table(report: dict) -> str:
     return f"<table><tr><th>round</th><th>strong</th><th>average</th><th>weak</th><th>strong &gt; average &gt; weak</th></tr>{rows}</table>"
 
 
+def _grader_section(report: dict) -> str:
+    g = report.get("grader")
+    if not g:
+        return "<p>The grader was not measured in this run.</p>"
+    kp, mis, scores = g["key_points"], g["misconceptions"], g["scores"]
+    levels = "".join(
+        f"<tr><td>{escape(level)}</td><td class=num>{_fmt(g['key_points_by_level'][level]['macro_f1'])}</td>"
+        f"<td class=num>{_fmt(scores['mean_overall_by_level'].get(level))}</td><td class=num>{_fmt(scores['label_mean_overall_by_level'].get(level))}</td></tr>"
+        for level in ("strong", "partial", "weak")
+    )
+    crit = "".join(
+        f"<tr><td>{escape(cid)}</td><td class=num>{_fmt(v['qwk'])}</td><td class=num>{_fmt(v['mae'])}</td></tr>"
+        for cid, v in scores.items() if isinstance(v, dict) and "qwk" in v
+    )
+    return (
+        f"<p>Test part of evals/graded: {g['questions']} questions, {g['answers']} answers, {kp['labels']} key-point labels "
+        f"(fitted on: {escape(g['fitted_on'])}). Key-point macro-F1 {_fmt(kp['macro_f1'])}, covered recall {_fmt(kp['covered_recall'])}, "
+        f"precision {_fmt(kp['covered_precision'])}, evidence sentence correct {_fmt(kp['evidence_correct'])}; buzzword answers credited "
+        f"{g['buzzword_answers_credited']} of {g['buzzword_answers']}; misconception recall {_fmt(mis['recall'])} of {mis['labelled']}, "
+        f"strong answers flagged {mis['strong_answers_flagged']}; {_fmt(g['ms_per_answer_p50'])} ms per answer (p50).</p>"
+        f"<table><tr><th>level</th><th>key-point macro-F1</th><th>mean overall</th><th>labels' mean overall</th></tr>{levels}</table>"
+        f"<table><tr><th>criterion</th><th>QWK</th><th>MAE</th></tr>{crit}</table>"
+    )
+
+
 def _transcript(t: dict) -> str:
     parts = []
     for turn in t.get("turns", []):
@@ -190,6 +215,7 @@ def render_html(report: dict) -> str:
         f"{judge.get('calls', 0)} calls, {judge.get('verdicts', 0)} verdicts, used for {escape(judge.get('used_for', ''))}.</p>"
         f"{verdict}<h2>Metrics</h2>{_metrics_table(report)}"
         f"<h2>Charts</h2>{img('overall', 'overall score per persona')}{img('quality', 'quality metrics')}{img('ttft', 'time to first word')}"
+        f"<h2>Grader on labelled answers</h2>{_grader_section(report)}"
         f"<h2>Calibration by round</h2>{_calibration_table(report)}"
         f"<h2>Personas</h2>{_personas_table(report)}"
         f"<h2>Transcripts</h2>{_persona_sections(report)}"

@@ -13,6 +13,7 @@ from interviewer.evals.aggregate import aggregate, calibration, injection_outcom
 from interviewer.evals.baseline import compare, load_baseline
 from interviewer.evals.candidates import candidate_for
 from interviewer.evals.definitions import METRICS
+from interviewer.evals.grading import grader_metrics, grader_report
 from interviewer.evals.judge import LLMJudge
 from interviewer.evals.personas import Persona, load_personas
 from interviewer.evals.recording import RecordingLLM, completion_stats, fresh_model_state
@@ -156,6 +157,8 @@ def run_eval(
     metrics = aggregate(interviews)
     retrieval = evaluate_retrieval(knowledge.index, load_queries(settings.evals_dir / "retrieval"))
     metrics.update({f"retrieval_{k}": retrieval[k] for k in ("queries", "top1", "top3", "mrr")})
+    grading = grader_report(knowledge, split="test")
+    metrics.update(grader_metrics(grading))
     info = llm.info() if hasattr(llm, "info") else {"name": getattr(llm, "name", "unknown")}
     report = {
         "model": info.get("name"),
@@ -167,6 +170,7 @@ def run_eval(
         "definitions": {name: METRICS[name].definition for name in metrics if name in METRICS},
         "calibration": calibration(interviews)["rounds"],
         "retrieval_misses": retrieval["misses"],
+        "grader": grading,
         "interviews": interviews,
         "seconds": round(time.perf_counter() - started, 1),
     }

@@ -26,6 +26,7 @@ from interviewer.interview.followup import (
     choose_follow_up,
     claim_follow_up,
     consistency_follow_up,
+    misconception_follow_up,
     should_follow_up,
 )
 from interviewer.interview.ledger import ClaimLedger
@@ -122,6 +123,7 @@ class Interview:
         self.asked: set[str] = set()
         self.used_angles: set[str] = set()
         self.used_anchors: set[str] = set()
+        self.challenged: set[str] = set()  # misconceptions already put back to the candidate
         self.history: list[Message] = []
         self._history_tokens: list[int] = []
         self.done = False
@@ -174,10 +176,18 @@ class Interview:
         assessment = record.assessments[-1]
         project = self.current.project
         self.ledger.record_answer(substance, assessment, project)
-        contradiction = self.ledger.check(substance)
-        if contradiction and self.depth <= self.config.depth:
-            follow = consistency_follow_up(self.knowledge, contradiction.now.quote, contradiction.before.quote, contradiction.before.origin == "resume")
+        contradiction = self.ledger.check(substance, project, can_raise=self.depth <= self.config.depth)
+        if contradiction:
+            follow = consistency_follow_up(self.knowledge, contradiction)
             if normalise(follow.text) not in self.asked:
+                yield from self._follow_up(follow, t0, note)
+                return
+        for wrong in assessment.misconceptions:  # a stated misconception is challenged before anything else is asked
+            if self.depth >= self.config.depth or wrong.mistake in self.challenged:
+                break
+            follow = misconception_follow_up(wrong, self.asked)
+            if follow is not None:
+                self.challenged.add(wrong.mistake)
                 yield from self._follow_up(follow, t0, note)
                 return
         if should_follow_up(assessment, record.coverage, self.depth, self.config.depth, self.current.round):
@@ -210,10 +220,11 @@ class Interview:
             self.done = True
             closing = "That brings us to the end of the interview. Thank you for your time; your scorecard follows."
             self._append(Turn("interviewer", "closing", closing))
-        card = build_scorecard(self.records, self.criteria)
+        claims = self.ledger.summary() if self.resume is not None else None
+        card = build_scorecard(self.records, self.criteria, self.knowledge.curated.scoring, claims)
         card["injection_attempts"] = self.injection_attempts
-        if self.resume is not None:
-            card["claims"] = self.ledger.summary()
+        if claims is not None:
+            card["claims"] = claims
         self.transcript.scorecard = card
         return card
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from interviewer import candidate_text as ct
 from interviewer.interview.assess import AnswerAssessment
 from interviewer.knowledge.bank import BankQuestion, Probe
 from interviewer.knowledge.service import Knowledge
@@ -18,15 +19,7 @@ from interviewer.knowledge.service import Knowledge
 COMPLETE = 0.6  # coverage at which a specific answer needs no follow-up (most rubrics list 6-7 points)
 PROBE_ROUNDS = {"resume-deep-dive", "behavioral", "hiring-manager"}
 
-_STOP = set(
-    """a an the and or but if then so of to in on at by for with from as is are was were be been being it its this that these
-    those i we you he she they me my our your their them us do does did done have has had having can could would should will
-    shall may might must not no yes just very really quite also too more most much many some any all each every other such
-    about into over under after before again further once here there when where why how what which who whom because while
-    until than though although like well think know mean thing things stuff get got make made use used using way lot kind sort
-    yeah okay ok um uh basically actually probably maybe something someone one two first second let lets
-    sure unsure guess idea dunno perhaps anything everything nothing good better best fine great nice pretty""".split()
-)
+_STOP = ct.STOP_WORDS
 
 
 @dataclass
@@ -117,23 +110,73 @@ def choose_follow_up(
     return None
 
 
-def consistency_follow_up(knowledge: Knowledge, now: str, before: str, from_resume: bool) -> FollowUp:
-    """Quote both statements and ask which is right."""
+def misconception_follow_up(found, asked: set[str]) -> FollowUp | None:
+    """Make the candidate re-examine a wrong statement: quote it back and ask the curated probe, never the answer."""
+    phrase = _quotable(found.quote, found.mistake)
+    lead = f"You said {quote(phrase)}." if phrase else "Let me come back to something you said."
+    text = f"{lead} {found.probe}"
+    if _normalise(text) in asked or _normalise(found.probe) in asked:
+        return None
+    return FollowUp(text, found.probe, phrase or "", "misconception", rephrase=False)
+
+
+def _quotable(sentence: str, about: str, limit: int = 20) -> str | None:
+    """The sentence, or its clause closest to what the mistake is about, short enough to quote back."""
+    clean = sentence.strip().rstrip(".!?;:,").strip()
+    if len(clean.split()) <= limit:
+        return clean
+    about_words = {w for w in re.findall(r"[a-z]+", about.lower()) if w not in _STOP}
+    clauses = [c.strip().rstrip(".!?;:,") for c in re.split(r"[,;:]\s+|\s(?=(?:because|but|so|which)\b)", clean)]
+    clauses = [c for c in clauses if 3 <= len(c.split()) <= limit]
+    if not clauses:
+        return None
+    return max(clauses, key=lambda c: len(about_words & set(re.findall(r"[a-z]+", c.lower()))))
+
+
+def consistency_follow_up(knowledge: Knowledge, now, before: str | None = None, from_resume: bool | None = None) -> FollowUp:
+    """Quote both statements and ask which is right.
+
+    `now` is a ledger Contradiction (or, as before, the new statement with `before` and `from_resume`)."""
     probe = knowledge.curated.probes.get("consistency")
     intent = probe.intent if probe else "resolve a contradiction"
-    if from_resume:
-        text = f"Your resume says {quote(before)}, but just now you said {quote(now)}. Which is right, and what explains the difference?"
+    if isinstance(now, str):
+        said, earlier, resume_side, gap, fresh = now, before or "", bool(from_resume), False, True
+        said_all, earlier_all = [said], [earlier]
+    else:
+        said, earlier, resume_side = now.now.quote, now.before.quote, now.before.origin == "resume"
+        gap, fresh = now.gap, now.fresh
+        pairs = [now] + [c for c in getattr(now, "also", []) if not c.gap]
+        said_all = list(dict.fromkeys(c.now.quote for c in pairs))
+        earlier_all = list(dict.fromkeys(c.before.quote for c in pairs))
+    if resume_side and gap:
+        text = (f"Your resume does not mention a team you led there: it says {quote(earlier)}. "
+                f"{'Just now' if fresh else 'Earlier'} you said {quote(said)}. Which is right, and what exactly was your role?")
+    elif resume_side and fresh:
+        text = f"Your resume says {_quotes(earlier_all)}, but just now you said {_quotes(said_all)}. Which is right, and what explains the difference?"
+    elif resume_side:
+        text = f"Earlier you said {_quotes(said_all)}, but your resume says {_quotes(earlier_all)}. Which is right, and what explains the difference?"
     else:
         template = probe.phrasings[0] if probe else "Earlier you said {before}, and now {anchor}: which is right, and what explains the difference?"
-        text = template.replace("{before}", quote(before)).replace("{anchor}", quote(now))
-    return FollowUp(text, intent, now, "consistency", before, rephrase=False)
+        text = template.replace("{before}", quote(earlier)).replace("{anchor}", quote(said))
+    return FollowUp(text, intent, said, "consistency", earlier, rephrase=False)
 
 
 def claim_follow_up(knowledge: Knowledge, ledger, answer: str, project: str | None, asked: set[str], used_angles: set[str]) -> tuple[FollowUp, object] | None:
-    """Deep-dive follow-up on a resume claim: one the answer mentioned, else the next unprobed claim of the project."""
+    """Deep-dive follow-up on a resume claim: after a deflection, what the candidate did on it; else a claim the
+    answer mentioned; else the next unprobed claim of the project."""
     from interviewer.interview.ledger import PROBES_FOR_KIND
 
     probes = knowledge.curated.probes
+    deflection = getattr(ledger, "last_deflection", None)
+    if deflection and deflection.get("claim_id") and "own-contribution" in probes and "own-contribution" not in used_angles:
+        claim = ledger.claim(deflection["claim_id"])
+        if claim is not None:
+            said = _deflection_quote(deflection["quote"])
+            for phrasing in probes["own-contribution"].phrasings:
+                phrasing = re.sub(r"^You (mentioned|said) ", "It mentions ", phrasing)
+                text = f"You said {quote(said)}, but your resume lists {quote(claim.text)}. " + _fill(phrasing, claim.text)
+                if _normalise(text) not in asked:
+                    return FollowUp(text, probes["own-contribution"].intent, claim.text, "probe:own-contribution", rephrase=False), claim
     mentioned = [c for c in ledger.mentioned_in(answer, project) if c.id not in ledger.probed]
     candidates = [(c, True) for c in mentioned] + [(c, False) for c in ledger.unprobed(project) if c not in mentioned]
     for claim, in_answer in candidates:
@@ -147,7 +190,7 @@ def claim_follow_up(knowledge: Knowledge, ledger, answer: str, project: str | No
                 lead = ""
             else:
                 anchor = claim.text
-                lead = f"Your resume says {quote(claim.line.lstrip('-*• ').strip())}. "
+                lead = f"Your resume says {quote(_claim_clause(claim))}. "
             phrasings = probe.phrasings
             if not in_answer:  # the resume said it, not the candidate: avoid "you mentioned"
                 phrasings = sorted(phrasings, key=lambda p: "you mentioned" in p.lower() or "you said" in p.lower())
@@ -158,6 +201,32 @@ def claim_follow_up(knowledge: Knowledge, ledger, answer: str, project: str | No
                 if _normalise(text) not in asked:
                     return FollowUp(text, probe.intent, anchor, f"probe:{pid}", rephrase=in_answer), claim
     return None
+
+
+def _quotes(items: list[str]) -> str:
+    return " and ".join(quote(i) for i in items)
+
+
+def _claim_clause(claim) -> str:
+    """The part of the claim's resume line around the claim, verbatim, short enough to quote."""
+    line = claim.line.strip()
+    if len(line) <= 120:
+        return line.rstrip(" .;,")
+    at = line.lower().find(claim.text.lower())
+    if at < 0:
+        return claim.text
+    start = max(line.rfind(sep, 0, at) for sep in ("; ", ": ", ", ")) + 1
+    ends = [e for e in (line.find(sep, at + len(claim.text)) for sep in ("; ", ": ", ", ")) if e != -1]
+    clause = line[start : min(ends) if ends else len(line)].strip(" .;,")
+    return clause if len(clause) <= 140 else claim.text
+
+
+def _deflection_quote(sentence: str) -> str:
+    text = sentence.strip().rstrip(".!?;:,")
+    if len(text) <= 100:
+        return text
+    cut = max(text.rfind(sep, 0, 100) for sep in (", ", "; ", " but "))
+    return text[:cut] if cut > 20 else text[:100].rsplit(" ", 1)[0]
 
 
 def quote(term: str) -> str:

@@ -75,15 +75,20 @@ def plan_round(
     job_description: str | None = None,
     resume: str | None = None,
     count: int | None = None,
-    avoid: set[str] | None = None,
+    avoid: set[str] | dict[str, float] | None = None,
     seed: int | None = None,
 ) -> list[PlannedQuestion]:
+    """The round's main questions. `avoid` holds recently practised question ids, as a set or
+    as a dict of when each was last asked: they are left out while the round has others, and
+    when it has not, the least recently asked come back first. Never empty for a round
+    whose bank has questions."""
     if round_name == "onsite":
         plan: list[PlannedQuestion] = []
         for sub in ONSITE:
             plan += plan_round(knowledge, sub, track, job_description, resume, ONSITE_QUESTIONS.get(sub, 2), avoid, seed)
         return plan
-    avoid = set(avoid or ())
+    last_asked = dict(avoid) if isinstance(avoid, dict) else {qid: 0.0 for qid in avoid or ()}
+    avoid = set(last_asked)
     count = count or ROUNDS[round_name].main_questions
     curated = knowledge.curated
     track_info = curated.tracks.get(track)
@@ -94,9 +99,10 @@ def plan_round(
     rng = random.Random(seed)
     context = set(jd_terms) | set(resume_terms)
     scored: list[tuple[float, BankQuestion]] = []
+    practised: list[tuple[float, BankQuestion]] = []  # retrieved, but asked recently
     for hit in hits:
         q = curated.questions.get(hit.metadata.get("question_id", ""))
-        if q is None or q.id in avoid:
+        if q is None:
             continue
         score = hit.score
         if track in q.tracks and track != "general":
@@ -107,7 +113,7 @@ def plan_round(
             vocab = set(re.findall(r"[a-z][a-z0-9+#.\-]+", (q.text + " " + " ".join(q.topics)).lower()))
             score += min(3, len(vocab & context)) * CONTEXT_BONUS
         score += rng.uniform(0, JITTER) if seed is not None else 0.0
-        scored.append((score, q))
+        (practised if q.id in avoid else scored).append((score, q))
     if len(scored) < count:  # retrieval came up short (tiny bank or everything practised): fall back to the bank
         have = {q.id for _, q in scored}
         scored += [(0.0, q) for q in curated.by_round(round_name) if q.id not in have and q.id not in avoid]
@@ -119,6 +125,14 @@ def plan_round(
         pool.remove(best)
         covered |= set(best[1].topics)
         chosen.append(PlannedQuestion(best[1], round_name, best[0]))
+    if len(chosen) < count:  # every other question was practised recently: the least recently asked come back first
+        seen = {p.question.id for p in chosen}
+        retrieved = {q.id: score for score, q in practised}
+        again = {q.id: q for _, q in practised}
+        again.update((q.id, q) for q in curated.by_round(round_name) if q.id in avoid)
+        again = [q for qid, q in again.items() if qid not in seen]
+        again.sort(key=lambda q: (last_asked.get(q.id, 0.0), -retrieved.get(q.id, -1.0), q.id))
+        chosen += [PlannedQuestion(q, round_name, retrieved.get(q.id, 0.0)) for q in again[: count - len(chosen)]]
     for planned in chosen:
         planned.sources = question_sources(knowledge, planned.question)
     return chosen

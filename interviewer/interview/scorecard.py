@@ -6,9 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from interviewer.interview.assess import AnswerAssessment
-from interviewer.knowledge.bank import BankQuestion, Criterion
+from interviewer.interview.scoring import (
+    TECHNICAL_ROUNDS,
+    QuestionEvidence,
+    clip_overall,
+    criterion_basis,
+    overall_basis,
+    question_features,
+    to_level,
+)
+from interviewer.knowledge.bank import BankQuestion, Criterion, Scoring
 
-TECHNICAL_ROUNDS = {"coding", "ml-fundamentals", "ml-system-design", "genai", "phone-screen"}
 ROUND_SECTIONS = {
     "coding": "4. Deep Dive into Evaluation Areas > Coding and Algorithms",
     "ml-fundamentals": "4. Deep Dive into Evaluation Areas > Machine Learning Fundamentals",
@@ -19,6 +27,9 @@ ROUND_SECTIONS = {
     "hiring-manager": "3. Interview Process Overview",
     "phone-screen": "3. Interview Process Overview",
 }
+# Which criteria a key point's evidence sentence can speak for, by round kind: a covered point in a technical
+# round shows technical depth and domain knowledge; in a story round it shows communication and engineering.
+_POINT_EVIDENCE = {True: ("technical-depth", "domain-expertise", "engineering-excellence"), False: ("communication-culture", "engineering-excellence", "domain-expertise")}
 
 
 @dataclass
@@ -43,88 +54,117 @@ class QuestionRecord:
         flags = self.covered()
         return sum(flags) / len(flags) if flags else 0.0
 
-
-def _rate(assessments: list[AnswerAssessment], pred) -> float:
-    return sum(1 for a in assessments if pred(a)) / len(assessments) if assessments else 0.0
+    @property
+    def answered(self) -> bool:
+        """A question the interview ended on, before any answer, is not the candidate's gap."""
+        return any(a.words > 0 for a in self.assessments)
 
 
 def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def build_scorecard(records: list[QuestionRecord], criteria: list[Criterion]) -> dict:
-    answered = [a for r in records for a in r.assessments]
-    cov_all = _mean([r.coverage for r in records])
-    cov_tech = _mean([r.coverage for r in records if r.round in TECHNICAL_ROUNDS]) if any(r.round in TECHNICAL_ROUNDS for r in records) else cov_all
-    substantive = lambda a: a.words >= 25  # noqa: E731
-    sig = {c.id: _rate(answered, lambda a, cid=c.id: bool(a.evidence.get(cid))) for c in criteria}
-    numbers = _rate(answered, lambda a: a.numbers > 0)
-    reasons = _rate(answered, lambda a: a.reasons > 0 or a.tradeoffs > 0)
-    structure = _rate(answered, lambda a: a.structure > 0 or len(a.star) >= 2)
-    fluent = _rate(answered, lambda a: substantive(a) and a.fillers <= 2)
-    runs = [r.code_results[-1] for r in records if r.code_results]  # the last run per question counts
-    engineering = 0.5 * cov_all + 0.3 * sig.get("engineering-excellence", 0) + 0.2 * numbers
-    if runs:  # working code is the strongest engineering evidence a coding round has
-        pass_rate = _mean([run["passed"] / run["total"] for run in runs if run.get("total")])
-        engineering = 0.5 * engineering + 0.5 * pass_rate
-    raw = {
-        "technical-depth": 0.7 * cov_tech + 0.3 * sig.get("technical-depth", 0),
-        "engineering-excellence": engineering,
-        "domain-expertise": 0.6 * cov_all + 0.4 * sig.get("domain-expertise", 0),
-        "communication-culture": 0.4 * cov_all + 0.2 * reasons + 0.2 * structure + 0.2 * fluent,
-    }
+def build_scorecard(records: list[QuestionRecord], criteria: list[Criterion], scoring: Scoring, claims: dict | None = None) -> dict:
+    answered = [r for r in records if r.answered]
+    ids = [c.id for c in criteria]
+    evidence = [question_features(r.assessments, r.round, ids) for r in answered]
+    deductions = _deductions(claims, scoring)
     out_criteria = []
     for c in criteria:
-        value = raw.get(c.id, cov_all)
-        score = max(1, min(4, round(1 + 3 * value)))
-        quotes: list[str] = []
-        for a in answered:
-            for q in a.evidence.get(c.id, []):
-                if q not in quotes:
-                    quotes.append(q)
-        if c.id == "technical-depth":
-            for a in answered:
-                for kp in a.key_points:
-                    if kp.evidence and kp.evidence not in quotes:
-                        quotes.append(kp.evidence)
-        out_criteria.append(
-            {"id": c.id, "name": c.name, "score": score, "level": c.levels[score], "evidence": quotes[:3], "basis": round(value, 3)}
-        )
+        bases = [criterion_basis(e, scoring, c.id) for e in evidence]
+        value = _mean(bases) if bases else 1.0
+        if c.id == "engineering-excellence":
+            value = _with_code_runs(value, records, scoring)
+        value -= deductions.get(c.id, 0.0)
+        score = to_level(value, scoring) if answered else 1
+        quotes = _criterion_quotes(c, answered) if score > 1 else []
+        out_criteria.append({"id": c.id, "name": c.name, "score": score, "level": c.levels[score], "evidence": quotes[:3], "basis": round(value, 3)})
+    overall = clip_overall(_mean([overall_basis(e, scoring) for e in evidence]) - deductions.get("overall", 0.0)) if answered else 1.0
+    misconceptions = [
+        {"quote": m.quote, "mistake": m.mistake, "correction": m.correction, "question": r.question.text, "question_id": r.question.id}
+        for r in answered for a in r.assessments for m in a.misconceptions
+    ]
     questions = []
     for r in records:
         flags = r.covered()
+        points = r.question.rubric.key_points
         questions.append(
             {
                 "question_id": r.question.id,
                 "question": r.question.text,
                 "round": r.round,
                 "coverage": round(r.coverage, 3),
-                "covered": [kp.text for kp, f in zip(r.question.rubric.key_points, flags) if f],
-                "missed": [kp.text for kp, f in zip(r.question.rubric.key_points, flags) if not f],
-                "answered": any(a.words > 0 for a in r.assessments),
+                "covered": [kp.text for kp, f in zip(points, flags) if f],
+                "missed": [kp.text for kp, f in zip(points, flags) if not f] if r.answered else [],
+                "answered": r.answered,
                 "code_results": r.code_results,
             }
         )
-    overall = round(_mean([c["score"] for c in out_criteria]), 2) if out_criteria else 0.0
-    return {
+    card = {
         "overall": overall,
         "criteria": out_criteria,
+        "misconceptions": misconceptions,
         "strengths": _strengths(out_criteria, questions),
-        "gaps": _gaps(out_criteria, questions),
+        "gaps": _gaps(out_criteria, questions, misconceptions),
         "questions": questions,
-        "review": _review(out_criteria, records, criteria),
+        "review": _review(out_criteria, answered, criteria),
     }
+    return card
+
+
+def _with_code_runs(value: float, records: list[QuestionRecord], scoring: Scoring) -> float:
+    """Working code is the strongest engineering evidence a coding round has: the last run per question counts."""
+    runs = [r.code_results[-1] for r in records if r.code_results]
+    rates = [run["passed"] / run["total"] for run in runs if run.get("total")]
+    if not rates:
+        return value
+    weight = scoring.code_run_weight
+    return (1 - weight) * value + weight * (1 + 3 * _mean(rates))
+
+
+def _deductions(claims: dict | None, scoring: Scoring) -> dict[str, float]:
+    out: dict[str, float] = {}
+    if not claims:
+        return out
+    for kind, key in (("contradiction", "contradictions"), ("deflection", "deflections")):
+        count = len(claims.get(key) or [])
+        for cid, per in scoring.penalties.get(kind, {}).items():
+            out[cid] = out.get(cid, 0.0) + per * count
+    return out
+
+
+def _criterion_quotes(c: Criterion, records: list[QuestionRecord]) -> list[str]:
+    """The sentences that best support a criterion: covered key points' evidence that also carries the
+    criterion's signals first, then other covered evidence of a round the criterion reads, then signal sentences."""
+    ranked: list[tuple[float, str]] = []
+    for r in records:
+        speaks = c.id in _POINT_EVIDENCE[r.round in TECHNICAL_ROUNDS]
+        for a in r.assessments:
+            signal_quotes = set(a.evidence.get(c.id, []))
+            for kp in a.key_points:
+                if kp.covered and kp.evidence:
+                    if kp.evidence in signal_quotes:
+                        ranked.append((2 + kp.probability, kp.evidence))
+                    elif speaks:
+                        ranked.append((1 + kp.probability, kp.evidence))
+            ranked += [(0.5, q) for q in signal_quotes]
+    quotes: list[str] = []
+    for _, q in sorted(ranked, key=lambda x: -x[0]):
+        if q not in quotes:
+            quotes.append(q)
+    return quotes
 
 
 def _strengths(crits: list[dict], questions: list[dict]) -> list[str]:
     out = [f"{c['name']} ({c['score']}/4): {c['level']}" for c in crits if c["score"] >= 3]
-    out += [f"Covered {len(q['covered'])} of {len(q['covered']) + len(q['missed'])} key points on: {q['question']}" for q in questions if q["coverage"] >= 0.75]
+    out += [f"Covered {len(q['covered'])} of {len(q['covered']) + len(q['missed'])} key points on: {q['question']}" for q in questions if q["answered"] and q["coverage"] >= 0.75]
     return out
 
 
-def _gaps(crits: list[dict], questions: list[dict]) -> list[str]:
+def _gaps(crits: list[dict], questions: list[dict], misconceptions: list[dict]) -> list[str]:
     out = [f"{c['name']} ({c['score']}/4): {c['level']}" for c in crits if c["score"] <= 2]
-    out += [f"Missed {len(q['missed'])} key points on: {q['question']}" for q in questions if q["missed"] and q["coverage"] < 0.5]
+    out += [f"Missed {len(q['missed'])} key points on: {q['question']}" for q in questions if q["answered"] and q["missed"] and q["coverage"] < 0.5]
+    out += [f"Stated a misconception: \u201c{m['quote']}\u201d ({m['correction']})" for m in misconceptions]
     return out
 
 
@@ -136,7 +176,7 @@ def _review(crits: list[dict], records: list[QuestionRecord], criteria: list[Cri
             for section in by_id[c["id"]].review_sections:
                 seen.setdefault(section, f"{c['name']} scored {c['score']}/4")
     for r in records:
-        if r.coverage < 0.5:
+        if r.coverage < 0.5 or any(a.misconceptions for a in r.assessments):
             section = r.question.guide_section if r.question.source == "guide" and r.question.guide_section else ROUND_SECTIONS.get(r.round, "")
             if section:
                 seen.setdefault(section, f"missed key points on: {r.question.text}")
@@ -153,6 +193,9 @@ def scorecard_markdown(card: dict) -> str:
     for title, key in (("Strengths", "strengths"), ("Gaps", "gaps")):
         if card[key]:
             lines += ["", f"### {title}"] + [f"- {s}" for s in card[key]]
+    if card.get("misconceptions"):
+        lines += ["", "### Statements to re-check"]
+        lines += [f"- You said: \u201c{m['quote']}\u201d. {m['correction']}" for m in card["misconceptions"]]
     missed = [q for q in card["questions"] if q["missed"]]
     if missed:
         lines += ["", "### What a strong answer also covers"]

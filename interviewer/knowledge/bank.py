@@ -157,6 +157,121 @@ class Criterion(BaseModel):
         return value
 
 
+class KeyPointExtras(BaseModel):
+    """How candidates state one key point in their own words, and how to ask for it without giving it away."""
+
+    paraphrases: list[str] = Field(min_length=2, max_length=5)
+    probes: list[str] = Field(min_length=1, max_length=3)
+
+    @field_validator("probes")
+    @classmethod
+    def _questions(cls, value: list[str]) -> list[str]:
+        for text in value:
+            if not text.strip().endswith("?"):
+                raise ValueError(f"a probe must end with '?': {text!r}")
+        return value
+
+
+class MistakeExtras(BaseModel):
+    """A rubric common mistake as candidates state it, what is right instead, and a probe that makes them re-examine it."""
+
+    statements: list[str] = Field(min_length=1, max_length=4)
+    # minimal pairs: each statement with the one change that makes it right, in the same words; comparing an answer
+    # sentence with both isolates the detail that is wrong, which sentence embeddings alone blur
+    twins: list[str] = Field(default_factory=list)
+    correction: str = Field(min_length=8)
+    probe: str
+
+    @model_validator(mode="after")
+    def _paired(self) -> "MistakeExtras":
+        if self.twins and len(self.twins) != len(self.statements):
+            raise ValueError(f"twins must pair with statements one to one: {len(self.statements)} statements, {len(self.twins)} twins")
+        return self
+
+    @field_validator("probe")
+    @classmethod
+    def _question(cls, value: str) -> str:
+        if not value.strip().endswith("?"):
+            raise ValueError(f"a probe must end with '?': {value!r}")
+        return value
+
+
+class QuestionExtras(BaseModel):
+    id: str
+    key_points: list[KeyPointExtras]
+    mistakes: list[MistakeExtras]
+
+
+class KeyPointsFile(BaseModel):
+    round: Round
+    questions: list[QuestionExtras]
+
+
+class Misconception(MistakeExtras):
+    """A plain factual error, not tied to one question (knowledge/misconceptions.yaml)."""
+
+    id: str
+    topics: list[str] = Field(default_factory=list)
+
+
+class LinearScore(BaseModel):
+    bias: float
+    weights: dict[str, float]
+
+
+class Scoring(BaseModel):
+    """The `scoring` block of knowledge/criteria.yaml: how graded answers become 1-4 criterion scores."""
+
+    fitted_on: str
+    criteria: dict[str, LinearScore]
+    overall: LinearScore
+    cutoffs: list[float] = Field(min_length=3, max_length=3)  # basis at which levels 2, 3 and 4 begin
+    code_run_weight: float = Field(0.5, ge=0, le=1)  # share of Engineering Excellence that Run-tests pass rates decide
+    # interview-level deductions, per contradiction or deflection found in the resume deep dive
+    penalties: dict[str, dict[str, float]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Scoring":
+        from interviewer.interview.scoring import SCORING_FEATURES
+
+        if self.cutoffs != sorted(self.cutoffs):
+            raise ValueError("cutoffs must increase")
+        for name, model in [*self.criteria.items(), ("overall", self.overall)]:
+            unknown = set(model.weights) - set(SCORING_FEATURES)
+            if unknown:
+                raise ValueError(f"{name}: unknown scoring features {sorted(unknown)}")
+        for kind, per_criterion in self.penalties.items():
+            unknown = set(per_criterion) - set(self.criteria) - {"overall"}
+            if unknown:
+                raise ValueError(f"penalty {kind}: unknown criteria {sorted(unknown)}")
+        return self
+
+
+class LogisticParams(BaseModel):
+    """A fitted logistic model: probability = sigmoid(bias + sum(weights[f] * feature f)), positive at `threshold`."""
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float = Field(gt=0, lt=1)
+
+
+class GraderParams(BaseModel):
+    """knowledge/grader.yaml: written by `interviewer eval --fit-grader` from the dev part of the labelled answers."""
+
+    fitted_on: str
+    key_point: LogisticParams
+    misconception: LogisticParams
+
+    @model_validator(mode="after")
+    def _features(self) -> "GraderParams":
+        from interviewer.interview.grader import KEY_POINT_FEATURES, MISCONCEPTION_FEATURES
+
+        for name, params, expected in (("key_point", self.key_point, KEY_POINT_FEATURES), ("misconception", self.misconception, MISCONCEPTION_FEATURES)):
+            if sorted(params.weights) != sorted(expected):
+                raise ValueError(f"{name} weights must name exactly the features {', '.join(expected)}")
+        return self
+
+
 def _load_yaml(path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -220,6 +335,54 @@ class CuratedKnowledge:
         data = _load_yaml(path) or {}
         return [_validate(Criterion, c, path) for c in data.get("criteria", [])]
 
+    @cached_property
+    def scoring(self) -> Scoring:
+        path = self.dir / "criteria.yaml"
+        scoring = _validate(Scoring, (_load_yaml(path) or {}).get("scoring"), path)
+        missing = {c.id for c in self.criteria} - set(scoring.criteria)
+        if missing:
+            raise KnowledgeError(f"{path}: scoring has no weights for {sorted(missing)}")
+        return scoring
+
+    @cached_property
+    def extras(self) -> dict[str, QuestionExtras]:
+        """Paraphrases, probes and misconception statements per bank question (knowledge/keypoints/<round>.yaml).
+
+        Counts must line up with the question's rubric, so an edited rubric cannot silently shift them."""
+        found: dict[str, QuestionExtras] = {}
+        for path in sorted((self.dir / "keypoints").glob("*.yaml")):
+            extras = _validate(KeyPointsFile, _load_yaml(path) or {}, path)
+            for q in extras.questions:
+                bank = self.questions.get(q.id)
+                if bank is None:
+                    raise KnowledgeError(f"{path}: {q.id} is not a bank question")
+                if bank.round != extras.round:
+                    raise KnowledgeError(f"{path}: {q.id} belongs to round {bank.round}")
+                if len(q.key_points) != len(bank.rubric.key_points) or len(q.mistakes) != len(bank.rubric.common_mistakes):
+                    raise KnowledgeError(
+                        f"{path}: {q.id} has {len(q.key_points)} key points and {len(q.mistakes)} mistakes; "
+                        f"its rubric has {len(bank.rubric.key_points)} and {len(bank.rubric.common_mistakes)}"
+                    )
+                found[q.id] = q
+        return found
+
+    @cached_property
+    def misconceptions(self) -> list[Misconception]:
+        path = self.dir / "misconceptions.yaml"
+        if not path.exists():
+            return []
+        data = _load_yaml(path) or {}
+        return [_validate(Misconception, m, path) for m in data.get("misconceptions", [])]
+
+    @cached_property
+    def grader_params(self) -> GraderParams:
+        path = self.dir / "grader.yaml"
+        return _validate(GraderParams, _load_yaml(path) or {}, path)
+
     def files(self) -> list[Path]:
-        """Every curated file, for the index manifest."""
-        return sorted(p for p in self.dir.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml", ".txt", ".md"))
+        """The curated files the index is built from (guides and the question bank), for its manifest.
+
+        Grader data (keypoints/, misconceptions.yaml, grader.yaml) is not indexed, so refitting the
+        grader does not force a 35-second index rebuild."""
+        indexed = [self.dir / "guides", self.dir / "questions"]
+        return sorted(p for d in indexed for p in d.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml", ".txt", ".md"))

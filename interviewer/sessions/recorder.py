@@ -13,7 +13,7 @@ from typing import Callable
 from interviewer.interview import Interview, InterviewConfig
 from interviewer.interview.transcript import Turn
 from interviewer.llm.base import Completion
-from interviewer.sessions.store import SessionStore, SessionStoreError
+from interviewer.sessions.store import LOCAL_OWNER, SessionStore, SessionStoreError
 
 
 class RecordingLLM:
@@ -38,24 +38,41 @@ class RecordingLLM:
 
 def _config_json(config: InterviewConfig) -> dict:
     data = dataclasses.asdict(config)
-    data["avoid"] = sorted(config.avoid)
+    data["avoid"] = sorted(config.avoid)  # a set, or a dict of when each was last asked
     return data
 
 
-def _attach(interview: Interview, store: SessionStore, llm: RecordingLLM, outputs_seen: int) -> None:
+def _attach(interview: Interview, store: SessionStore, llm: RecordingLLM, outputs_seen: int, owner: str = LOCAL_OWNER,
+            config: dict | None = None) -> None:
+    """Store what the interview says from now on. With `config` the session is new: its row is
+    written together with its first turn (and the model outputs before it), so an interview
+    that fails before its first turn leaves nothing behind."""
     sid = interview.transcript.session_id
-    counter = {"n": outputs_seen}
+    state = {"n": outputs_seen, "created": config is None, "pending": []}
 
     def sink(text: str) -> None:
-        store.add_model_output(sid, counter["n"], text)
-        counter["n"] += 1
+        if state["created"]:
+            store.add_model_output(sid, state["n"], text)
+        else:
+            state["pending"].append(text)
+        state["n"] += 1
+
+    def on_turn(seq: int, turn: Turn) -> None:
+        if state["created"]:
+            store.put_turn(sid, seq, turn.as_json())
+            return
+        t = interview.transcript
+        store.create(sid, t.round, t.track, t.model, config, t.plan, owner=owner, first_turn=(seq, turn.as_json()), model_outputs=state["pending"])
+        state["created"], state["pending"] = True, []
 
     llm.sink = sink
-    interview.on_turn = lambda seq, turn: store.put_turn(sid, seq, turn.as_json())
+    interview.on_turn = on_turn
     finish = interview.finish
 
     def finish_and_store() -> dict:
         card = finish()
+        if not state["created"]:  # nothing was said: nothing to keep
+            return card
         if interview.transcript.turns and interview.transcript.turns[-1].kind == "closing":
             store.put_turn(sid, len(interview.transcript.turns) - 1, interview.transcript.turns[-1].as_json())
         store.finish(sid, card)
@@ -64,23 +81,28 @@ def _attach(interview: Interview, store: SessionStore, llm: RecordingLLM, output
     interview.finish = finish_and_store
 
 
-def open_session(app, config: InterviewConfig, store: SessionStore | None = None) -> Interview:
-    """A new stored interview; recently practised questions are avoided."""
+def open_session(app, config: InterviewConfig, store: SessionStore | None = None, owner: str = LOCAL_OWNER) -> Interview:
+    """A new stored interview of `owner`; the questions of their recent sessions are left out
+    (and come back oldest first when a round has nothing else left)."""
     store = store or app.sessions
     if not config.question_ids:
-        config = dataclasses.replace(config, avoid=set(config.avoid) | store.recent_question_ids())
+        recency = {qid: 0.0 for qid in config.avoid}
+        recency.update(store.question_recency(owner))
+        config = dataclasses.replace(config, avoid=recency)  # a dict: the plan reads when each was asked
     llm = RecordingLLM(app.llm)
     interview = app.interview(config, llm=llm)
-    t = interview.transcript
-    store.create(t.session_id, t.round, t.track, t.model, _config_json(config), t.plan)
-    _attach(interview, store, llm, 0)
+    if not interview.plan:
+        raise ValueError(f"the question bank has no {config.round} questions to ask")
+    _attach(interview, store, llm, 0, owner, config=_config_json(config))
     return interview
 
 
-def resume_session(app, session_id: str, store: SessionStore | None = None) -> tuple[Interview, list[Turn]]:
-    """Rebuild a stored session; returns it and the turns that were not stored yet (a reply lost in a crash)."""
+def resume_session(app, session_id: str, store: SessionStore | None = None, owner: str | None = None) -> tuple[Interview, list[Turn]]:
+    """Rebuild a stored session; returns it and the turns that were not stored yet (a reply lost in a crash).
+
+    With `owner`, only that owner's session: another's is reported as not found."""
     store = store or app.sessions
-    data = store.get(session_id)
+    data = store.get(session_id, owner)
     if data is None:
         raise SessionStoreError(f"no stored session {session_id!r}; see `interviewer sessions list`")
     config = InterviewConfig(**{**data["config"], "avoid": set(data["config"].get("avoid") or ()), "question_ids": data["plan"], "session_id": data["id"]})
@@ -93,7 +115,7 @@ def resume_session(app, session_id: str, store: SessionStore | None = None) -> t
             list(interview.answer(turn.text))
     fresh = interview.transcript.turns[len(stored):]
     interview.transcript.turns[: len(stored)] = stored  # keep the original timings
-    _attach(interview, store, llm, len(data["model_outputs"]))
+    _attach(interview, store, llm, len(data["model_outputs"]), data.get("owner") or LOCAL_OWNER)
     for offset, turn in enumerate(fresh):
         store.put_turn(data["id"], len(stored) + offset, turn.as_json())
     if data["status"] == "finished":

@@ -12,29 +12,30 @@ import time
 
 import pandas as pd
 
+from interviewer.sessions.store import LOCAL_OWNER
 from interviewer.ui.views import md_text, short_name
 
 NO_SESSIONS = "No stored sessions yet: finished interviews are listed here."
 
 
-def open_interview(app, config):
-    """(Interview, note): a stored interview when the store works, else an unsaved one and why."""
+def open_interview(app, config, owner: str = LOCAL_OWNER):
+    """(Interview, note): a stored interview of `owner` when the store works, else an unsaved one and why."""
     try:
         from interviewer.sessions import SessionStoreError, open_session
     except ImportError:  # a build without the session store
         return app.interview(config), ""
     try:
-        return open_session(app, config), ""
+        return open_session(app, config, owner=owner), ""
     except SessionStoreError as exc:
         return app.interview(config), f"This interview is not being saved: {exc}"
 
 
-def past_sessions(app) -> list[dict]:
-    """Finished sessions, oldest first: date, round, track, overall and per-criterion scores."""
+def past_sessions(app, owner: str = LOCAL_OWNER) -> list[dict]:
+    """`owner`'s finished sessions, oldest first: date, round, track, overall and per-criterion scores."""
     try:
         from interviewer.sessions import SessionStoreError
 
-        rows = app.sessions.list()
+        rows = app.sessions.list(owner=owner)
     except (ImportError, AttributeError):
         return []
     except SessionStoreError:
@@ -48,10 +49,10 @@ def past_sessions(app) -> list[dict]:
     ]
 
 
-def unfinished_note(app) -> str:
-    """Stopped sessions (closed tab, crash, restart) that the Resume button can bring back."""
+def unfinished_note(app, owner: str = LOCAL_OWNER) -> str:
+    """`owner`'s stopped sessions (closed tab, crash, restart) that the Resume button can bring back."""
     try:
-        rows = [r for r in app.sessions.list() if r["status"] != "finished" and r["turns"] > 0]
+        rows = [r for r in app.sessions.list(owner=owner) if r["status"] != "finished" and r["turns"] > 0]
     except Exception:  # no store: nothing to resume
         return ""
     if not rows:
@@ -60,11 +61,11 @@ def unfinished_note(app) -> str:
     return f"\n\nUnfinished sessions you can resume: {items}."
 
 
-def history_view(app) -> tuple[str, pd.DataFrame, pd.DataFrame]:
-    """(message, table newest first, chart rows) for the History tab."""
-    sessions = past_sessions(app)
+def history_view(app, owner: str = LOCAL_OWNER) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """(message, table newest first, chart rows) for the History tab: `owner`'s sessions only."""
+    sessions = past_sessions(app, owner)
     if not sessions:
-        return NO_SESSIONS + unfinished_note(app), pd.DataFrame(), pd.DataFrame(columns=["date", "score", "criterion"])
+        return NO_SESSIONS + unfinished_note(app, owner), pd.DataFrame(), pd.DataFrame(columns=["date", "score", "criterion"])
     table = pd.DataFrame(
         [{"date": _date(s["when"]), "round": s["round"], "track": s["track"], "overall": s["overall"], **s["scores"]} for s in reversed(sessions)]
     )
@@ -74,7 +75,7 @@ def history_view(app) -> tuple[str, pd.DataFrame, pd.DataFrame]:
     )
     latest = sessions[-1]
     message = f"{len(sessions)} finished session(s); the latest: {_date(latest['when'])}, {md_text(latest['round'])}, overall {latest['overall']} / 4."
-    return message + unfinished_note(app), table, chart
+    return message + unfinished_note(app, owner), table, chart
 
 
 def _date(epoch: float) -> str:

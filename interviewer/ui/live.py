@@ -8,6 +8,7 @@ its copy of the conversation back.
 from __future__ import annotations
 
 import html
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -15,10 +16,16 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from interviewer.interview import InterviewConfig, TokenEvent, TurnEvent
+from interviewer.sessions.store import LOCAL_OWNER, SessionStoreError
 from interviewer.ui.history import open_interview
 from interviewer.ui.views import coding_brief, progress_text
 
 MAX_LIVE = 64  # interviews kept in memory; the oldest go first
+
+
+def owner_of(request) -> str:
+    """Whose interviews a request may touch: the signed-in user (`--auth`), else the one local user."""
+    return getattr(request, "username", None) or LOCAL_OWNER
 
 
 @dataclass
@@ -30,6 +37,8 @@ class Live:
     editor_question: str | None = None  # the coding question whose stub the editor holds
     speaking: bool = False  # the interviewer's reply is still streaming
     note: str = ""  # why this interview is not being saved, if it is not
+    owner: str = LOCAL_OWNER  # the only user whose requests reach this interview
+    download_key: str = field(default_factory=lambda: secrets.token_hex(16))  # unguessable folder of its transcript files
 
     @property
     def session_id(self) -> str:
@@ -109,30 +118,36 @@ class LiveInterviews:
         self._live: OrderedDict[str, Live] = OrderedDict()
         self._lock = threading.Lock()
 
-    def create(self, config: InterviewConfig) -> Live:
-        interview, note = open_interview(self.app, config)
-        live = Live(interview, note=note)
+    def create(self, config: InterviewConfig, owner: str = LOCAL_OWNER) -> Live:
+        interview, note = open_interview(self.app, config, owner)
+        live = Live(interview, note=note, owner=owner)
         with self._lock:
             self._live[live.session_id] = live
             while len(self._live) > self.limit:
                 self._live.popitem(last=False)
         return live
 
-    def resume(self, session_id: str) -> tuple[Live, list]:
-        """A stored session brought back (after a crash or a restart), its chat rebuilt from the transcript."""
+    def resume(self, session_id: str, owner: str = LOCAL_OWNER) -> tuple[Live, list]:
+        """A stored session of `owner` brought back (after a crash or a restart), its chat rebuilt
+        from the transcript. Another owner's session is reported exactly like a missing one."""
         from interviewer.sessions import resume_session
 
         session_id = (session_id or "").strip()
         with self._lock:
-            if session_id in self._live:
-                return self._live[session_id], []
-        interview, fresh = resume_session(self.app, session_id)
-        live = Live(interview)
+            live = self._live.get(session_id)
+        if live is not None:
+            if live.owner != owner:
+                raise SessionStoreError(f"no stored session {session_id!r}")
+            return live, []
+        interview, fresh = resume_session(self.app, session_id, owner=owner)
+        live = Live(interview, owner=owner)
         live.chat = [{"role": "assistant" if t.role == "interviewer" else "user", "content": t.text} for t in interview.transcript.turns]
         with self._lock:
             self._live[live.session_id] = live
         return live, fresh
 
-    def get(self, session_id: str | None) -> Live | None:
+    def get(self, session_id: str | None, owner: str = LOCAL_OWNER) -> Live | None:
+        """The live interview by that id, if it is `owner`'s."""
         with self._lock:
-            return self._live.get(session_id or "")
+            live = self._live.get(session_id or "")
+        return live if live is not None and live.owner == owner else None

@@ -13,13 +13,14 @@ import uuid
 from pathlib import Path
 
 import interviewer.offline  # noqa: F401  (GRADIO_ANALYTICS_ENABLED before gradio is imported)
+from gradio import Request  # handlers that take it get the caller (the signed-in user) from Gradio
 from interviewer.interview import InterviewConfig
 from interviewer.interview.rounds import ALL_ROUNDS
 from interviewer.knowledge.bank import TRACKS
-from interviewer.resume import read_document
-from interviewer.sandbox import run_tests
+from interviewer.resume.reader import bound_document, read_document_isolated
+from interviewer.sandbox import run_tests, sandbox_status
 from interviewer.ui.history import history_view
-from interviewer.ui.live import Live, LiveInterviews
+from interviewer.ui.live import Live, LiveInterviews, owner_of
 from interviewer.ui.views import (
     code_result_markdown,
     code_stub,
@@ -51,8 +52,8 @@ def build_ui(app, downloads: Path | None = None):
     # System fonts only: the default theme would fetch Google Fonts.
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
 
-    def live_or_warn(session_id) -> Live | None:
-        live = lives.get(session_id)
+    def live_or_warn(session_id, request=None) -> Live | None:
+        live = lives.get(session_id, owner_of(request))  # another user's session id finds nothing
         if live is None:
             gr.Warning("Start an interview first.")
         return live
@@ -67,25 +68,31 @@ def build_ui(app, downloads: Path | None = None):
         if live.editor_question == question_id:
             return gr.skip(), gr.skip(), gr.skip()
         live.editor_question = question_id
-        return gr.Column(visible=True), code_stub(coding), "Write your solution, then press **Run tests**."
+        status = sandbox_status()
+        hint = "Write your solution, then press **Run tests**." if status["available"] else \
+            f"**Run tests is unavailable on this server** (your code would not run): {md_text(status['reason'])}"
+        return gr.Column(visible=True), code_stub(coding), hint
 
-    def start(round_name, track, resume_file, job_description):
+    def start(round_name, track, resume_file, job_description, request: Request = None):
         notes = []
         resume = None
         if resume_file:
             path = Path(resume_file)
-            try:
-                resume = read_document(path)
+            try:  # read and parsed in a child process with a time limit: other users' pages stay responsive
+                resume, cut, _ = read_document_isolated(path, "resume", app.settings.knowledge_dir)
                 notes.append(f"Resume read: {md_text(path.name)} ({len(resume.split())} words).")
+                notes += [md_text(n) for n in cut]
             except ValueError as exc:
                 reason = str(exc).replace(str(path), path.name)
                 notes.append(f"The resume could not be used, so this interview starts without it: {md_text(reason)}")
+        job_description, cut = bound_document((job_description or "").strip(), "job description")
+        notes += [md_text(n) for n in cut]
         try:
             config = InterviewConfig(round=round_name or DEFAULT_ROUND, track=track or "general", resume=resume,
-                                     job_description=(job_description or "").strip() or None, session_id=uuid.uuid4().hex[:12])
+                                     job_description=job_description or None, session_id=uuid.uuid4().hex[:12])
         except ValueError as exc:
             raise gr.Error(str(exc)) from exc
-        live = lives.create(config)
+        live = lives.create(config, owner_of(request))
         if live.note:
             notes.append(md_text(live.note))
         notice = "\n\n".join(notes)
@@ -93,8 +100,8 @@ def build_ui(app, downloads: Path | None = None):
             yield live.session_id, chat, live.progress(), notice, gr.skip(), gr.skip(), gr.skip()
         yield live.session_id, live.snapshot(), live.progress(), notice, *editor(live)
 
-    def answer(session_id, text):
-        live = live_or_warn(session_id)
+    def answer(session_id, text, request: Request = None):
+        live = live_or_warn(session_id, request)
         if live is None:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
@@ -106,58 +113,60 @@ def build_ui(app, downloads: Path | None = None):
             yield chat, "", live.progress(), gr.skip(), gr.skip(), gr.skip()
         yield live.snapshot(), "", live.progress(), *editor(live)
 
-    def resume(session_id):
+    def resume(session_id, request: Request = None):
         try:
-            live, fresh = lives.resume(session_id)
+            live, fresh = lives.resume(session_id, owner_of(request))
         except Exception as exc:  # SessionStoreError, or a store that cannot be opened
             raise gr.Error(str(exc)) from exc
         note = f"Resumed session {md_text(live.session_id)}" + (" (the reply lost in the interruption was generated again)." if fresh else ".")
         return live.session_id, live.snapshot(), live.progress(), note, *editor(live)
 
-    def repeat(session_id):
-        live = live_or_warn(session_id)
+    def repeat(session_id, request: Request = None):
+        live = live_or_warn(session_id, request)
         return gr.skip() if live is None else live.repeat()
 
-    def run_code(session_id, code):
-        live = live_or_warn(session_id)
+    def run_code(session_id, code, request: Request = None):
+        live = live_or_warn(session_id, request)
         if live is None:
             return gr.skip()
         coding = live.coding()
         if coding is None:
             return "The current question is not a coding question."
-        result = run_tests(code or "", coding)
+        result = run_tests(code or "", coding)  # isolated by bubblewrap; compared here, in the server
+        if result.get("refused"):  # no isolation on this machine: nothing ran, nothing is recorded
+            return f"**Run tests is unavailable here.** {md_text(result['error'])}"
         live.interview.attach_code_result(result)
         return code_result_markdown(result)
 
-    def end(session_id):
-        live = live_or_warn(session_id)
+    def end(session_id, request: Request = None):
+        live = live_or_warn(session_id, request)
         if live is None:
             return (gr.skip(),) * 6
         card = live.interview.finish()
         live.ended = live.ended or time.monotonic()
-        md_path, json_path = write_transcript_files(live.interview.transcript, downloads / live.session_id)
+        md_path, json_path = write_transcript_files(live.interview.transcript, downloads / live.download_key)
         return (live.progress(), scorecard_summary(card), pd.DataFrame(scorecard_rows(card)), scorecard_details(card),
                 str(md_path), str(json_path))
 
-    def end_if_over(session_id):
+    def end_if_over(session_id, request: Request = None):
         """After the last answer the engine closes the interview itself: show the scorecard then."""
-        live = lives.get(session_id)
+        live = lives.get(session_id, owner_of(request))
         if live is None or not live.interview.done:
             return (gr.skip(),) * 9
-        return (*end(session_id), *show_scorecard(session_id))
+        return (*end(session_id, request), *show_scorecard(session_id, request))
 
-    def show_scorecard(session_id):
-        live = lives.get(session_id)
+    def show_scorecard(session_id, request: Request = None):
+        live = lives.get(session_id, owner_of(request))
         if live is None or live.ended is None:
             return gr.skip(), gr.skip(), gr.skip()
         return gr.Tabs(selected="scorecard"), gr.Timer(active=False), gr.Row(visible=True)
 
-    def tick(session_id):
-        live = lives.get(session_id)
+    def tick(session_id, request: Request = None):
+        live = lives.get(session_id, owner_of(request))
         return gr.skip() if live is None else live.progress()
 
-    def refresh_history():
-        message, table, chart = history_view(app)
+    def refresh_history(request: Request = None):
+        message, table, chart = history_view(app, owner_of(request))  # the caller's sessions only
         return message, gr.DataFrame(table, visible=not table.empty), gr.LinePlot(chart, visible=not chart.empty)
 
     with gr.Blocks(title="interviewer", analytics_enabled=False, delete_cache=(3600, 24 * 3600)) as demo:

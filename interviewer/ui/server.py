@@ -2,12 +2,16 @@
 
 Safe by default: binds 127.0.0.1, never creates share links, asks for credentials
 before binding any other address, uses system fonts (no CDN), analytics, monitoring,
-MCP, PWA and server-side rendering off.
+MCP, PWA and server-side rendering off. Requests must name the served address in Host
+and Origin (no DNS rebinding), failed logins are rate-limited, uploads are capped at
+10 MB, and everything the server writes for downloads or uploads lives in one private
+folder that is deleted at exit and, after a crash, at the next start.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import shutil
 import signal
 import tempfile
@@ -93,25 +97,96 @@ def ensure_port_free(host: str, port: int) -> None:
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As the server itself binds: connections of a killed server left in TIME_WAIT do not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:
             raise ValueError(f"port {port} on {host} is already in use ({exc.strerror}); is another `interviewer serve` running? Pass --port to choose another") from exc
 
 
+RUNTIME_PREFIX = "interviewer-serve-"
+MAX_UPLOAD = "10mb"  # the resume reader's limit too
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale_runtime_dirs(tmp: Path | None = None) -> list[Path]:
+    """Remove what servers that died without cleaning up (kill -9, power loss) left in the temp
+    directory: their transcripts and uploads. A folder whose server still runs is kept."""
+    tmp = Path(tmp or tempfile.gettempdir())
+    removed = []
+    for folder in [*tmp.glob(RUNTIME_PREFIX + "*"), *tmp.glob("interviewer-downloads-*")]:
+        try:
+            if not folder.is_dir() or folder.is_symlink() or folder.stat().st_uid != os.getuid():
+                continue
+            pid_text = (folder / "server.pid").read_text().strip() if (folder / "server.pid").exists() else ""
+        except OSError:
+            continue
+        if pid_text.isdigit() and _alive(int(pid_text)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def runtime_dir() -> Path:
+    """This server's private folder (mode 0700): downloads/ for transcripts, gradio/ for Gradio's cache and uploads."""
+    sweep_stale_runtime_dirs()
+    root = Path(tempfile.mkdtemp(prefix=RUNTIME_PREFIX))
+    (root / "server.pid").write_text(str(os.getpid()))
+    (root / "downloads").mkdir()
+    (root / "gradio").mkdir()
+    return root
+
+
+def request_guard(host: str, settings: Settings):
+    """The Host/Origin check and login rate limit, as the middleware entry Gradio's app is built with."""
+    from starlette.middleware import Middleware
+
+    from interviewer.ui.guard import RequestGuard, served_names
+
+    extra = [name for name in (settings.allowed_hosts or "").split(",") if name.strip()]
+    return Middleware(RequestGuard, names=served_names(host, extra), extra=extra)
+
+
+def sandbox_line() -> str:
+    from interviewer.sandbox import sandbox_status
+
+    status = sandbox_status()
+    if status["available"]:
+        return f"Run tests: candidate code runs isolated by {status['tool']} ({status['python']})."
+    return f"Run tests is off: {status['reason']}"
+
+
 def run_server(settings: Settings, host: str, port: int, auth: str | None) -> None:
+    from interviewer import sandbox
+
     credentials = parse_auth(auth)
     if not is_loopback(host) and credentials is None:
         raise ValueError(f"binding {host} exposes the page beyond this machine: add {AUTH_HINT}")
     ensure_port_free(host, port)
+    auth_path = Path(auth).expanduser() if auth and Path(auth).expanduser().is_file() else None
+    sandbox.protect(settings.data_dir, auth_path)  # never mounted into the code sandbox
+    root = runtime_dir()
+    downloads = root / "downloads"
+    os.environ["GRADIO_TEMP_DIR"] = str(root / "gradio")  # uploads and Gradio's copies of downloads, ours alone
     app = App(settings)
     warm_up(app)
-    downloads = Path(tempfile.mkdtemp(prefix="interviewer-downloads-"))
     demo, theme = build_ui(app, downloads)
     if is_loopback(host):
         print(f"Serving the web app on http://{_url_host(host)}:{port}/ (this machine only). Ctrl-C stops it.", flush=True)
     else:
         print(f"Serving on {host}:{port} with password protection: other machines on the network can reach this page.", flush=True)
+    print(sandbox_line(), flush=True)
     _stop_cleanly_on_sigterm()
     try:
         demo.queue(default_concurrency_limit=4).launch(
@@ -130,6 +205,8 @@ def run_server(settings: Settings, host: str, port: int, auth: str | None) -> No
             pwa=False,
             mcp_server=False,
             allowed_paths=[str(downloads)],
+            max_file_size=MAX_UPLOAD,
+            app_kwargs={"middleware": [request_guard(host, settings)]},
         )
     finally:
-        shutil.rmtree(downloads, ignore_errors=True)  # transcripts hold the candidate's answers
+        shutil.rmtree(root, ignore_errors=True)  # transcripts and uploads hold the candidate's answers

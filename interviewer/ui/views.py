@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from interviewer.interview.rounds import ONSITE, ROUNDS
+from interviewer.sessions.export import transcript_markdown
 
 _MD_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 
@@ -21,6 +22,26 @@ def md_text(text: str) -> str:
     """Literal text inside Markdown: HTML escaped, Markdown punctuation backslash-escaped, one line."""
     escaped = html.escape(str(text), quote=False)
     return _MD_PUNCTUATION.sub(r"\\\1", " ".join(escaped.split()))
+
+
+_MD_MARKUP = re.compile(r"([\\`*\[\]|]|(?<!\w)_|_(?!\w))")  # snake_case underscores cannot emphasise: kept
+_MD_ENTITY = re.compile(r"&(?=#?\w+;)")
+_MD_BLOCK_START = re.compile(r"^([-+>#])")
+_MD_NUMBERED = re.compile(r"^(\d+)([.)])")
+
+
+def md_quote(text: str) -> str:
+    """A quote of the candidate's words inside Markdown, as close to verbatim as safety allows:
+    `<` and entity-like `&` are HTML-escaped (no tags, no autolinks), and only characters that
+    could start markup (emphasis, code, links, images, tables, a pair of tildes) or a list,
+    heading or quote at the start are backslash-escaped. Ordinary punctuation (. - ( ) % ! #
+    + > in running text) stays as typed, so the quote reads as said, in the page and over the API."""
+    text = " ".join(str(text).split())
+    text = _MD_ENTITY.sub("&amp;", text).replace("<", "&lt;")
+    text = _MD_MARKUP.sub(r"\\\1", text)
+    if text.count("~") > 1:  # strikethrough needs a pair; a lone "~0.1%" stays as typed
+        text = text.replace("~", "\\~")
+    return _MD_NUMBERED.sub(r"\1\\\2", _MD_BLOCK_START.sub(r"\\\1", text))
 
 
 def message_text(message: dict) -> str:
@@ -121,7 +142,7 @@ def scorecard_details(card: dict) -> str:
     lines.append("### Evidence from your answers")
     if evidence:
         for name, quote in evidence:
-            lines.append(f"- **{md_text(name)}:** “{md_text(quote)}”")
+            lines.append(f"- **{md_text(name)}:** “{md_quote(quote)}”")
     else:
         lines.append("No answer gave evidence for a criterion yet.")
     for title, key in (("Strengths", "strengths"), ("Gaps", "gaps")):
@@ -149,6 +170,6 @@ def write_transcript_files(transcript, folder: Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"interview-{transcript.session_id}"
     md_path, json_path = folder / f"{stem}.md", folder / f"{stem}.json"
-    md_path.write_text(transcript.to_markdown() + "\n", encoding="utf-8")
+    md_path.write_text(transcript_markdown(transcript) + "\n", encoding="utf-8")  # the candidate's text cannot run or fetch
     json_path.write_text(json.dumps(transcript.as_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return md_path, json_path

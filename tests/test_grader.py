@@ -1,0 +1,146 @@
+"""The answer grader on the real embedding model: labelled data, key points by substance, misconceptions, scores.
+
+The figures asserted here are measured on the test part of evals/graded/, which the grader was never fitted on;
+the answers written inline below are new to the project as well.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from interviewer.evals.graded import load_graded
+from interviewer.evals.grading import grader_report
+from interviewer.interview.practice import grade_answer
+from interviewer.knowledge.bank import BANK_ROUNDS, CuratedKnowledge, KnowledgeError
+from interviewer.knowledge.service import Knowledge
+
+FRAUD = "mlf-imbalanced-fraud"
+
+
+@pytest.fixture(scope="module")
+def grading_knowledge(settings):
+    return Knowledge(settings, ensure_index=False)  # the grader needs embeddings and curated data, no index
+
+
+@pytest.fixture(scope="module")
+def report(grading_knowledge):
+    result = grader_report(grading_knowledge, split="test")
+    print("\ngrader on the test part:", json.dumps(result, indent=1))
+    return result
+
+
+def test_labelled_set_is_large_varied_and_split_by_question(curated):
+    items = load_graded(curated.questions)
+    questions = {i.question.id for i in items}
+    assert sum(len(i.label.key_points) for i in items) >= 600
+    assert len(questions) >= 60
+    assert {i.question.round for i in items} == set(BANK_ROUNDS) - {"coding"}
+    for qid in questions:
+        answers = [i for i in items if i.question.id == qid]
+        assert len(answers) >= 3 and len({a.label.level for a in answers}) >= 2, qid
+        assert len({a.split for a in answers}) == 1, f"{qid} is in both splits"
+    splits = {i.split for i in items}
+    assert splits == {"dev", "test"}
+    styles = {s for i in items for s in i.label.style}
+    assert {"negation", "misconception", "buzzwords", "hedge", "personal-example"} <= styles
+
+
+def test_keypoint_extras_line_up_with_every_non_coding_rubric(curated):
+    extras = curated.extras
+    for q in curated.questions.values():
+        if q.round != "coding":
+            assert q.id in extras, f"{q.id} has no paraphrases"
+    assert len(curated.misconceptions) >= 40
+
+
+def test_extras_that_do_not_match_the_rubric_fail_loudly(tmp_path, settings):
+    import shutil
+
+    shutil.copytree(settings.knowledge_dir, tmp_path / "k")
+    path = tmp_path / "k" / "keypoints" / "ml-fundamentals.yaml"
+    text = path.read_text()
+    first = text.index("  - paraphrases:")
+    second = text.index("  - paraphrases:", first + 1)
+    path.write_text(text[:first] + text[second:])  # one key point fewer than the rubric
+    with pytest.raises(KnowledgeError, match="key points"):
+        CuratedKnowledge(tmp_path / "k").extras
+
+
+def test_key_points_on_the_test_part(report):
+    kp = report["key_points"]
+    assert kp["macro_f1"] >= 0.85
+    assert kp["covered_recall"] >= 0.85 and kp["covered_precision"] >= 0.85
+    assert kp["evidence_correct"] >= 0.8  # the quoted sentence is the one that shows the point
+    # goal 0 (issue 13); measured 1 of 3 on the test part: a floor, so a regression shows
+    assert report["buzzword_answers"] > 0 and report["buzzword_answers_credited"] <= 1
+
+
+def test_misconceptions_and_scores_on_the_test_part(report):
+    m = report["misconceptions"]
+    # goals recall >= 0.8 with no strong answer flagged are not met by sentence similarity (measured 0.32 and 4);
+    # these floors keep what there is from getting worse
+    assert m["recall"] >= 0.25 and m["strong_answers_flagged"] <= 5
+    s = report["scores"]
+    levels = s["mean_overall_by_level"]
+    assert levels["strong"] >= 3.3 and 1.8 <= levels["partial"] <= 2.8 and levels["weak"] <= 1.3
+    assert s["criteria_mae"] <= 0.6
+
+
+def test_paraphrase_is_credited_and_buzzwords_are_not(grading_knowledge):
+    paraphrased = (
+        "Honestly the first thing I'd throw out is the headline hit rate, since with one bad transaction in a thousand "
+        "a model that flags nothing looks 99.9 percent right. I'd track how many of the flagged ones are really fraud and how "
+        "many of the real frauds we catch, and summarise that with the area under the precision-recall curve."
+    )
+    buzzwords = "Imbalanced data, so: SMOTE, class weights, focal loss, PR-AUC, precision, recall, F1, thresholding, XGBoost, anomaly detection."
+    strong = grade_answer(grading_knowledge, FRAUD, paraphrased)
+    assert strong["key_points"][0]["covered"] and "precision-recall" in strong["key_points"][0]["evidence"]
+    listed = grade_answer(grading_knowledge, FRAUD, buzzwords)
+    assert not any(kp["covered"] for kp in listed["key_points"])
+    assert listed["overall"] < strong["overall"]
+
+
+def test_stated_misconceptions_are_named_with_the_quote_and_the_correction(grading_knowledge):
+    answer = (
+        "Logistic regression is nice because its loss is convex, and that's because the sigmoid is smooth. "
+        "For regularisation I'd add dropout, which is also applied at inference time to keep the outputs consistent."
+    )
+    result = grade_answer(grading_knowledge, "mlf-l1-vs-l2", answer)
+    quotes = " ".join(m["quote"] for m in result["misconceptions"])
+    assert "sigmoid is smooth" in quotes or "inference time" in quotes
+    assert all(m["correction"] for m in result["misconceptions"])
+
+
+def test_grade_command_prints_the_contract_and_batches_in_order(tmp_path, settings):
+    from interviewer.cli import main
+
+    runner = CliRunner()
+    env = {"INTERVIEWER_DATA_DIR": str(settings.data_dir)}
+    answer = "I would not use accuracy at all here; precision and recall of the fraud class matter, plus PR-AUC."
+    out = runner.invoke(main, ["grade", "--question", FRAUD, "--answer", answer, "--json"], env=env)
+    assert out.exit_code == 0, out.output
+    result = json.loads(out.output)
+    assert set(result) >= {"question_id", "key_points", "misconceptions", "criteria", "overall"}
+    assert set(result["criteria"]) == {"technical-depth", "engineering-excellence", "domain-expertise", "communication-culture"}
+    assert all(set(kp) >= {"text", "covered", "evidence"} for kp in result["key_points"])
+    assert result["key_points"][0]["covered"]  # "I would not use accuracy" rejects accuracy
+
+    text = runner.invoke(main, ["grade", "--question", FRAUD, "--answer", answer], env=env)
+    assert text.exit_code == 0 and "[x]" in text.output and "Overall" in text.output
+
+    batch = tmp_path / "b.jsonl"
+    batch.write_text("\n".join(json.dumps(x) for x in [
+        {"question_id": FRAUD, "answer": answer},
+        {"question_id": "genai-lora-mechanics", "answer": "no idea"},
+    ]) + "\n")
+    lines = runner.invoke(main, ["grade", "--batch", str(batch)], env=env)
+    rows = [json.loads(line) for line in lines.output.strip().splitlines()]
+    assert [r.get("question_id") for r in rows][0] == FRAUD and len(rows) == 2
+
+    bad = runner.invoke(main, ["grade", "--question", "no-such-question", "--answer", "x"], env=env)
+    assert bad.exit_code == 2 and "unknown question id" in bad.output
+    missing = runner.invoke(main, ["grade", "--question", FRAUD], env=env)
+    assert missing.exit_code == 2
