@@ -232,3 +232,13 @@ def test_uploads_are_capped_at_10_mb(web_server, tmp_path):
         response = http.post("/gradio_api/upload", files={"files": ("big.txt", big.open("rb"), "text/plain")})
         assert response.status_code == 413
         assert http.post("/gradio_api/upload", files={"files": ("small.txt", b"hello", "text/plain")}).status_code == 200
+
+
+def test_practise_one_question_grades_an_answer_without_an_interview(client):
+    answer = ("I would not look at accuracy at all, since with one fraud in a thousand flagging nothing is 99.9 percent right. "
+              "I'd track precision and recall of the fraud class and the area under the precision-recall curve.")
+    result = client.predict("mlf-imbalanced-fraud", answer, api_name="/grade")
+    assert result.startswith("### Overall") and "Covered" in result and "you said:" in result
+    assert "precision" in result.split("### What a strong answer also covers")[0]  # the quoted evidence is the answer's own
+    empty = client.predict("mlf-imbalanced-fraud", "   ", api_name="/grade")
+    assert "Type an answer" in empty

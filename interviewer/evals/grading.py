@@ -200,16 +200,21 @@ def _best_threshold(scores: list[float], truth: list[bool]) -> float:
     return round(best_t, 4)
 
 
-def fit_key_points(knowledge: Knowledge, items: list[GradedAnswer], grader: Grader) -> LogisticParams:
-    rows, targets, weights = [], [], []
-    per_point: list[tuple[np.ndarray, bool]] = []
+def _labelled_units(knowledge: Knowledge, items: list[GradedAnswer], grader: Grader):
+    """Per labelled answer with any text: (item, sentences, units, vectors, key point features), as the grader sees them."""
     for item in items:
         sentences = ct.substantive_sentences(item.label.text)
         if not sentences:
             continue
         units = answer_units(sentences)
-        units, vectors = with_pairs(sentences, units, knowledge.embed_known([u.text for u in units]))
-        feats = grader.point_features(units, vectors, item.question)
+        units, vectors = with_pairs(sentences, units, knowledge.embed_cached([u.text for u in units]))
+        yield item, sentences, units, vectors, grader.point_features(units, vectors, item.question)
+
+
+def fit_key_points(knowledge: Knowledge, items: list[GradedAnswer], grader: Grader) -> LogisticParams:
+    rows, targets, weights = [], [], []
+    per_point: list[tuple[np.ndarray, bool]] = []
+    for item, sentences, units, vectors, feats in _labelled_units(knowledge, items, grader):
         allowed = evidence_mask(units)
         for i, label in enumerate(item.label.key_points):
             per_point.append((feats[i][allowed] if allowed.any() else feats[i][:0], label.covered))
@@ -240,13 +245,8 @@ def fit_misconceptions(knowledge: Knowledge, items: list[GradedAnswer], grader: 
     rows, targets, strong = [], [], []
     kp = grader.params.key_point
     kp_w = np.array([kp.weights[n] for n in KEY_POINT_FEATURES])
-    for item in items:
-        sentences = ct.substantive_sentences(item.label.text)
-        if not sentences:
-            continue
-        units = answer_units(sentences)
-        units, vectors = with_pairs(sentences, units, knowledge.embed_known([u.text for u in units]))
-        point_probs = 1 / (1 + np.exp(-(grader.point_features(units, vectors, item.question) @ kp_w + kp.bias)))
+    for item, sentences, units, vectors, feats in _labelled_units(knowledge, items, grader):
+        point_probs = 1 / (1 + np.exp(-(feats @ kp_w + kp.bias)))
         point_probs[:, ~evidence_mask(units)] = 0.0
         feats, _ = grader.misconception_features(sentences, vectors[: len(sentences)], item.question, point_probs[:, : len(sentences)].max(axis=0))
         for s, sentence in enumerate(sentences):

@@ -240,6 +240,7 @@ class Interview:
             yield from self._emit(Turn("interviewer", "closing", closing.strip()), t0, None)
             return
         self.records.append(QuestionRecord(planned.question, planned.round))
+        self.assessor.grader.prepare(planned.question)  # curated vectors now, so grading the answer is one encoder call
         lead = ""
         if self.index > 0:
             changed_round = self.plan[self.index - 1].round != planned.round

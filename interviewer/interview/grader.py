@@ -167,7 +167,7 @@ class Grader:
         self.curated = knowledge.curated
         self.params: GraderParams = params or knowledge.curated.grader_params
         # the evals grade the same labelled answers many times while fitting: they cache answer vectors too
-        self._embed = knowledge.embed_known if cache_answers else knowledge.embed
+        self._embed = knowledge.embed_cached if cache_answers else knowledge.embed
 
     # -- public ----------------------------------------------------------------
     def grade(self, sentences: list[str], question: BankQuestion) -> tuple[list[PointGrade], list[MisconceptionFound]]:

@@ -148,6 +148,8 @@ def _criterion_quotes(c: Criterion, records: list[QuestionRecord]) -> list[str]:
                     elif speaks:
                         ranked.append((1 + kp.probability, kp.evidence))
             ranked += [(0.5, q) for q in signal_quotes]
+            # any covered point's sentence is still evidence of something: better than an empty row next to a score
+            ranked += [(0.1 * kp.probability, kp.evidence) for kp in a.key_points if kp.covered and kp.evidence]
     quotes: list[str] = []
     for _, q in sorted(ranked, key=lambda x: -x[0]):
         if q not in quotes:

@@ -1,6 +1,6 @@
 """The Gradio page: Setup, Interview (chat beside a code editor in coding rounds), Scorecard, History.
 
-API endpoints (also what gradio_client calls): /start, /answer, /repeat, /run_tests, /end.
+API endpoints (also what gradio_client calls): /start, /answer, /repeat, /run_tests, /end, /grade (practise one question).
 Tab switching and the elapsed-time clock are separate private listeners, so the API
 endpoints return data only.
 """
@@ -15,6 +15,8 @@ from pathlib import Path
 import interviewer.offline  # noqa: F401  (GRADIO_ANALYTICS_ENABLED before gradio is imported)
 from gradio import Request  # handlers that take it get the caller (the signed-in user) from Gradio
 from interviewer.interview import InterviewConfig
+from interviewer.interview.assess import Assessor
+from interviewer.interview.practice import UnknownQuestion, grade_answer
 from interviewer.interview.rounds import ALL_ROUNDS
 from interviewer.knowledge.bank import TRACKS
 from interviewer.resume.reader import bound_document, read_document_isolated
@@ -26,6 +28,8 @@ from interviewer.ui.views import (
     code_stub,
     md_text,
     model_line,
+    grade_markdown,
+    practice_choices,
     scorecard_details,
     scorecard_rows,
     scorecard_summary,
@@ -165,6 +169,21 @@ def build_ui(app, downloads: Path | None = None):
         live = lives.get(session_id, owner_of(request))
         return gr.skip() if live is None else live.progress()
 
+    criterion_names = {c.id: c.name for c in app.knowledge.curated.criteria}
+    practice_assessor = Assessor(app.knowledge)
+
+    def practise(question_id, text):
+        """Grade one answer to one bank question, outside any interview (nothing is stored)."""
+        if not question_id:
+            raise gr.Error("Pick a question first.")
+        if not (text or "").strip():
+            return "Type an answer, then press **Grade my answer**."
+        try:
+            result = grade_answer(app.knowledge, question_id, text, practice_assessor)
+        except UnknownQuestion as exc:
+            raise gr.Error(str(exc)) from exc
+        return grade_markdown(result, criterion_names)
+
     def refresh_history(request: Request = None):
         message, table, chart = history_view(app, owner_of(request))  # the caller's sessions only
         return message, gr.DataFrame(table, visible=not table.empty), gr.LinePlot(chart, visible=not chart.empty)
@@ -206,6 +225,14 @@ def build_ui(app, downloads: Path | None = None):
                 with gr.Row(visible=False) as downloads_row:
                     md_download = gr.DownloadButton("Download transcript (Markdown)", elem_id="download-md")
                     json_download = gr.DownloadButton("Download transcript (JSON)", elem_id="download-json")
+            with gr.Tab("Practise one question", id="practise"):
+                gr.Markdown("Answer one bank question and see how it would be judged: the key points your answer covers, "
+                            "with the sentence that shows each, what it misses, and any statement to re-check.")
+                choices = practice_choices(app.knowledge.curated.questions.values())
+                practice_question = gr.Dropdown(choices, value=choices[0][1] if choices else None, label="Question", elem_id="practice-question")
+                practice_answer = gr.Textbox(label="Your answer", lines=6, elem_id="practice-answer")
+                practice_btn = gr.Button("Grade my answer", variant="primary", elem_id="practice-grade")
+                practice_result = gr.Markdown("", elem_id="practice-result", latex_delimiters=[])
             with gr.Tab("History", id="history") as history_tab:
                 history_note = gr.Markdown("", elem_id="history")
                 with gr.Row():
@@ -218,6 +245,7 @@ def build_ui(app, downloads: Path | None = None):
 
         started = dict(fn=start, inputs=[round_box, track_box, resume_box, jd_box], outputs=[session, chatbot, progress, notice, code_panel, code, test_results])
         start_btn.click(**started, api_name="start")
+        practice_btn.click(practise, [practice_question, practice_answer], [practice_result], api_name="grade")
         start_btn.click(lambda: (gr.Tabs(selected="interview"), gr.Timer(active=True), gr.Row(visible=False)), None, [tabs, clock, downloads_row],
                         api_visibility=PRIVATE, queue=False)
         answered = dict(fn=answer, inputs=[session, answer_box], outputs=[chatbot, answer_box, progress, code_panel, code, test_results])

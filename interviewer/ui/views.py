@@ -165,6 +165,30 @@ def scorecard_details(card: dict) -> str:
     return "\n".join(lines)
 
 
+def grade_markdown(result: dict, names: dict[str, str]) -> str:
+    """How one practice answer would be judged: covered points with the sentence that shows each, missed points,
+    misconceptions with what is right instead, and the scores. Candidate text goes through md_text."""
+    covered = [kp for kp in result["key_points"] if kp["covered"]]
+    missed = [kp for kp in result["key_points"] if not kp["covered"]]
+    lines = [f"### Overall {result['overall']} / 4", "", "| Score | Criterion |", "|---|---|"]
+    lines += [f"| {score}/4 | {md_text(names.get(cid, cid))} |" for cid, score in result["criteria"].items()]
+    lines += ["", f"### Covered {len(covered)} of {len(result['key_points'])} key points"]
+    lines += [f"- **{md_text(kp['text'])}**  \n  you said: \u201c{md_text(kp['evidence'] or '')}\u201d" for kp in covered] or ["- none yet"]
+    if missed:
+        lines += ["", "### What a strong answer also covers"] + [f"- {md_text(kp['text'])}" for kp in missed]
+    if result["misconceptions"]:
+        lines += ["", "### Statements to re-check"]
+        lines += [f"- you said: \u201c{md_text(m['quote'])}\u201d  \n  instead: {md_text(m['correction'])}" for m in result["misconceptions"]]
+    if result.get("ignored_instructions"):
+        lines += ["", f"{result['ignored_instructions']} sentence(s) addressed to the grader were ignored."]
+    return "\n".join(lines)
+
+
+def practice_choices(questions) -> list[tuple[str, str]]:
+    """(label, id) for the practice dropdown: every question with a rubric the grader can judge (not coding)."""
+    return [(f"{q.round}: {q.text}", q.id) for q in questions if q.round != "coding"]
+
+
 def write_transcript_files(transcript, folder: Path) -> tuple[Path, Path]:
     """The transcript as Markdown and as JSON (the stable contract), for download."""
     folder.mkdir(parents=True, exist_ok=True)
