@@ -179,3 +179,77 @@ def test_interview_raises_nothing_for_the_truthful_candidate(knowledge, settings
     print(_key_turns(iv))
     assert card["claims"]["contradictions"] == [] and card["claims"]["deflections"] == []
     assert not any(t.kind == "followup" and "just now you said" in t.text for t in iv.transcript.turns)
+
+
+# A truthful, strong candidate who answers what is actually asked: one answer per planned main question (the plan for
+# this resume and seed), and the scripted TRUTHFUL details for the follow-ups, in order.
+ANSWERS_BY_QUESTION = {
+    "rdd-architecture-walkthrough": (
+        "Pulse exists so that a watch wearer gets told about a possible arrhythmia without a flood of false alerts; the input is "
+        "the single-lead ECG from the watch, cut into 5 second windows with a 1 second hop, and the output is a probability per "
+        "window that a cardiologist-facing alert is built on. Recordings come from the study app, we band-pass filter them, "
+        "normalise per recording and store the windows with patient ids so splits stay by patient. The model is a 1D CNN with "
+        "about 400 thousand parameters, six convolutional blocks with batch norm and a small dense head, trained from scratch "
+        "in PyTorch with weighted cross-entropy and Adam on one GPU. We evaluate on held-out patients and success was false "
+        "alarms per day at a fixed sensitivity, which went from 1.2 to 0.4. It runs on the watch through Core ML with int8 "
+        "weights in 9 ms per window, and after launch we monitor alert rates and a sample of cardiologist reviews, and retrain "
+        "each quarter when the reviewed labels pile up."
+    ),
+    "rdd-challenging-problem": (
+        "The hard part was latency: the float model took 30 ms per window on the watch, and with a window every second that "
+        "burned battery and sometimes delayed alerts. I considered three options: pruning channels, distilling into a smaller "
+        "network, or int8 quantization, and compared them on accuracy at our sensitivity target, latency, and how long they "
+        "would take to ship. I chose quantization because most of the time went into convolution arithmetic that the Neural "
+        "Engine runs much faster in int8, so it attacks the cause rather than shaving layers. Before committing I quantized a "
+        "copy, ran it on 200 held-out patients and profiled it on three watch models. Latency dropped from 30 ms to 9 ms; "
+        "sensitivity fell half a point, which I recovered with quantization-aware fine-tuning; the remaining limitation is "
+        "older watches, which still run the float model. The quantization work and the profiling were mine; the alert UI was "
+        "the app team's."
+    ),
+    "rdd-scaling-training": (
+        "At Streamline we trained on 600 million viewing sessions; with a hundred times more, the first thing to break is "
+        "input: feature joins in Spark already took about six hours, and one reader could not keep the accelerators busy. I "
+        "would write sharded Parquet or TFRecord files by day, precompute features in Spark and stream them with a parallel "
+        "loader. For training I would move to data parallel with all-reduce across several machines, and shard the large "
+        "embedding tables because they, not the towers, stop fitting in memory. With bigger batches I would scale the learning "
+        "rate with warmup and use mixed precision. More data can carry bigger towers, but I would first plot learning curves to "
+        "see whether we are data- or capacity-limited. And I would add checkpointing so a failed worker resumes instead of "
+        "restarting, run it from Airflow, and track cost per run."
+    ),
+    "rdd-data-cleaning": (
+        "The raw ECG had several problems: about 4 percent of windows had lead-off noise when the watch was loose, some "
+        "recordings were uploaded twice, a batch from one firmware version had timestamps in the wrong unit, and a few labels "
+        "were simply wrong. Missing segments were mostly from a loose strap, so not random with respect to motion; I dropped "
+        "windows that were mostly missing and added a quality flag rather than imputing heart signal. For outliers I separated "
+        "electrode artifacts, which we removed with a signal-quality score, from genuinely rare rhythms, which we kept and "
+        "oversampled. Duplicates we found by hashing the raw samples, before splitting by patient, so no copy leaked into test. "
+        "All of it runs in one shared preprocessing package used in training and on device, with schema checks in CI. It "
+        "touched about 6 percent of the windows and the cleaning alone cut false alarms by roughly a fifth."
+    ),
+}
+
+
+def _adaptive_interview(knowledge, settings):
+    from interviewer.interview import Interview, InterviewConfig, TurnEvent
+    from interviewer.llm import FakeLLM
+
+    iv = Interview(InterviewConfig(round="resume-deep-dive", resume=RESUME, seed=3), knowledge, FakeLLM(), settings.prompts_dir)
+    follow_up_answers = iter(TRUTHFUL)
+    last = [e.turn for e in iv.start() if isinstance(e, TurnEvent)][-1]
+    while not iv.done:
+        text = ANSWERS_BY_QUESTION.get(last.question_id) if last.kind == "question" else next(follow_up_answers, None)
+        if text is None:
+            break
+        last = [e.turn for e in iv.answer(text) if isinstance(e, TurnEvent)][-1]
+    return iv, iv.finish()
+
+
+@pytest.mark.slow
+def test_truthful_candidate_who_answers_what_is_asked_scores_well(knowledge, settings):
+    iv, card = _adaptive_interview(knowledge, settings)
+    asked = {t.question_id for t in iv.transcript.turns if t.kind == "question"}
+    print(f"\ntruthful, answering what is asked: overall {card['overall']}, criteria {[c['score'] for c in card['criteria']]}")
+    print(_key_turns(iv))
+    assert asked <= set(ANSWERS_BY_QUESTION), asked - set(ANSWERS_BY_QUESTION)  # the plan this test was written for
+    assert card["claims"]["contradictions"] == [] and card["claims"]["deflections"] == []
+    assert card["overall"] >= 3.0
