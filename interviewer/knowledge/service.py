@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from functools import cached_property
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from interviewer.settings import Settings
 class Knowledge:
     def __init__(self, settings: Settings, index: KnowledgeIndex | None = None, ensure_index: bool = True):
         self.settings = settings
+        self._vectors_lock = threading.Lock()
         self.curated = CuratedKnowledge(settings.knowledge_dir)
         self.index = index or KnowledgeIndex(settings)
         if ensure_index:
@@ -36,19 +38,20 @@ class Knowledge:
         """Embeddings of curated text (key points, paraphrases, misconception statements), computed once per process
         and kept on disk in the data directory: the grader compares every answer with about 600 curated sentences, which
         took 20 s to encode at each start of `interviewer grade` on 2 busy cores."""
-        cache = self._vector_cache()
-        missing = [t for t in dict.fromkeys(texts) if t not in cache]
-        if missing:
-            for text, vector in zip(missing, self.embed(missing)):
-                cache[text] = vector
-            self._save_vectors(cache)
-        if not texts:
-            return self.embed([])
-        return np.stack([cache[t] for t in texts])
+        with self._vectors_lock:  # several interviews share one Knowledge in the web app
+            cache = self._vector_cache()
+            missing = [t for t in dict.fromkeys(texts) if t not in cache]
+            if missing:
+                for text, vector in zip(missing, self.embed(missing)):
+                    cache[text] = vector
+                self._save_vectors(cache)
+            if not texts:
+                return self.embed([])
+            return np.stack([cache[t] for t in texts])
 
     def embed_cached(self, texts: list[str]) -> np.ndarray:
         """Like embed_known, in memory only: for the evals, which grade the same labelled answers many times."""
-        cache = self.__dict__.setdefault("_answer_vectors", {})
+        cache = self.__dict__.setdefault("_answer_vectors", {})  # evals only: one thread
         missing = [t for t in dict.fromkeys(texts) if t not in cache]
         for text, vector in zip(missing, self.embed(missing)):
             cache[text] = vector
