@@ -18,7 +18,15 @@ import numpy as np
 from interviewer import candidate_text as ct
 from interviewer.evals.graded import CRITERIA, GradedAnswer, load_graded
 from interviewer.interview.assess import AnswerAssessment, Assessor
-from interviewer.interview.grader import KEY_POINT_FEATURES, MISCONCEPTION_FEATURES, Grader, answer_units, evidence_mask, with_pairs
+from interviewer.interview.grader import (
+    KEY_POINT_FEATURES,
+    MISCONCEPTION_FEATURES,
+    Grader,
+    answer_units,
+    evidence_mask,
+    misconception_gate,
+    with_pairs,
+)
 from interviewer.interview.scoring import SCORING_FEATURES, QuestionEvidence, clip_overall, criterion_basis, overall_basis, question_features, to_level
 from interviewer.knowledge.bank import GraderParams, LinearScore, LogisticParams, Scoring
 from interviewer.knowledge.service import Knowledge
@@ -256,7 +264,7 @@ def fit_misconceptions(knowledge: Knowledge, items: list[GradedAnswer], grader: 
     x, y = np.array(rows), np.array(targets)
     sw = np.where(y == 1, (y == 0).sum() / max((y == 1).sum(), 1), 1.0)
     w, b = _logistic(x, y, l2=2.0, sample_weight=sw)
-    probs = 1 / (1 + np.exp(-(x @ w + b)))
+    probs = 1 / (1 + np.exp(-(x @ w + b))) * misconception_gate(x, kp.threshold)
     # the lowest cut-off that reports nothing on strong answers (a false alarm there costs the candidate's trust),
     # never below 0.5
     threshold = max([0.5] + [float(p) + 1e-3 for p, is_strong, t in zip(probs, strong, y) if is_strong and not t])

@@ -125,6 +125,16 @@ def evidence_mask(units: list[Unit]) -> np.ndarray:
     return np.array([not _listy(u.text) for u in units], dtype=bool)
 
 
+def misconception_gate(feats: np.ndarray, point_threshold: float) -> np.ndarray:
+    """Two consistency rules before a sentence is called wrong, because a false "statement to re-check" on a correct
+    answer costs the candidate's trust more than a missed one: it is closer to the wrong statement than to its
+    minimal-pair correct twin, and it is not the sentence the grader credits for a key point. (Without them, the
+    scripted strong fundamentals answers had three correct sentences flagged, among them L1 sparsity.)"""
+    twin = feats[:, MISCONCEPTION_FEATURES.index("wrong_minus_twin")] > 0
+    not_credit = feats[:, MISCONCEPTION_FEATURES.index("point_evidence")] < point_threshold
+    return twin & not_credit
+
+
 def _sigmoid(x: np.ndarray | float) -> np.ndarray | float:
     return 1.0 / (1.0 + np.exp(-x))
 
@@ -317,8 +327,9 @@ class Grader:
         probs = _sigmoid(feats @ w + p.bias) if len(sentences) else np.zeros(0)
         found: list[MisconceptionFound] = []
         seen: set[str] = set()
+        credible = misconception_gate(feats, self.params.key_point.threshold)
         for s, prob in sorted(enumerate(probs), key=lambda x: -x[1]):
-            if prob < p.threshold or which[s] is None:
+            if prob < p.threshold or which[s] is None or not credible[s]:
                 continue
             entry, what, index = which[s]
             if what in seen:

@@ -70,6 +70,7 @@ def build_scorecard(records: list[QuestionRecord], criteria: list[Criterion], sc
     evidence = [question_features(r.assessments, r.round, ids) for r in answered]
     deductions = _deductions(claims, scoring)
     out_criteria = []
+    quoted: set[str] = set()  # a sentence already quoted for one criterion is the last choice for the next
     for c in criteria:
         bases = [criterion_basis(e, scoring, c.id) for e in evidence]
         value = _mean(bases) if bases else 1.0
@@ -77,7 +78,9 @@ def build_scorecard(records: list[QuestionRecord], criteria: list[Criterion], sc
             value = _with_code_runs(value, records, scoring)
         value -= deductions.get(c.id, 0.0)
         score = to_level(value, scoring) if answered else 1
-        quotes = _criterion_quotes(c, answered) if score > 1 else []
+        ranked = _criterion_quotes(c, answered) if score > 1 else []
+        quotes = ([q for q in ranked if q not in quoted] + [q for q in ranked if q in quoted])[:3]
+        quoted.update(quotes)
         out_criteria.append({"id": c.id, "name": c.name, "score": score, "level": c.levels[score], "evidence": quotes[:3], "basis": round(value, 3)})
     overall = clip_overall(_mean([overall_basis(e, scoring) for e in evidence]) - deductions.get("overall", 0.0)) if answered else 1.0
     misconceptions = [
@@ -137,6 +140,7 @@ def _criterion_quotes(c: Criterion, records: list[QuestionRecord]) -> list[str]:
     """The sentences that best support a criterion: covered key points' evidence that also carries the
     criterion's signals first, then other covered evidence of a round the criterion reads, then signal sentences."""
     ranked: list[tuple[float, str]] = []
+    wrong = {m.quote for r in records for a in r.assessments for m in a.misconceptions}  # never evidence for a strength
     for r in records:
         speaks = c.id in _POINT_EVIDENCE[r.round in TECHNICAL_ROUNDS]
         for a in r.assessments:
@@ -152,7 +156,7 @@ def _criterion_quotes(c: Criterion, records: list[QuestionRecord]) -> list[str]:
             ranked += [(0.1 * kp.probability, kp.evidence) for kp in a.key_points if kp.covered and kp.evidence]
     quotes: list[str] = []
     for _, q in sorted(ranked, key=lambda x: -x[0]):
-        if q not in quotes:
+        if q not in quotes and q not in wrong:
             quotes.append(q)
     return quotes
 
