@@ -423,6 +423,7 @@ def grade(ctx, question_id, answer, batch, as_json) -> None:
       interviewer grade --question genai-lora --answer - --json < answer.txt
       interviewer grade --batch answers.jsonl
     """
+    from interviewer.interview.assess import Assessor
     from interviewer.interview.practice import UnknownQuestion, grade_answer, render_grade
     from interviewer.knowledge.bank import KnowledgeError
     from interviewer.knowledge.service import Knowledge
@@ -433,8 +434,6 @@ def grade(ctx, question_id, answer, batch, as_json) -> None:
         _fail("--batch reads questions and answers from the file; leave out --question and --answer", 2)
     try:
         knowledge = Knowledge(_settings(ctx), ensure_index=False)
-        from interviewer.interview.assess import Assessor
-
         assessor = Assessor(knowledge)
     except KnowledgeError as exc:
         _fail(str(exc))

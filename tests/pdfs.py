@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
@@ -51,3 +53,16 @@ def _assemble(objects: list[bytes]) -> bytes:
 
 
 CORRUPT_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n\x00\x13garbage-not-a-pdf\n%%EOF"
+
+
+def inflating_pdf(chars: int) -> bytes:
+    """A few KB of PDF whose text layer is one line of `chars` characters."""
+    text = b"BT /F1 11 Tf 50 780 Td (" + (b"Built a ranking model with PyTorch " * (chars // 35 + 1))[:chars] + b") Tj ET"
+    stream = zlib.compress(text, 9)
+    return _assemble([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" /Filter /FlateDecode >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ])

@@ -21,7 +21,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-import zlib
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -38,7 +37,7 @@ from interviewer.ui.history import history_view
 from interviewer.ui.live import LiveInterviews
 
 from .conftest import cli_env, free_port, run_cli, stop_server
-from .pdfs import _assemble
+from .pdfs import inflating_pdf
 from .scripted import QUESTIONS, STRONG
 
 ISOLATED = sandbox_status()["available"]
@@ -605,19 +604,6 @@ def test_dns_rebinding_is_refused_by_the_real_server(web_server):
 # -- 1. a pathological resume while another client loads the page ------------------------
 
 
-def _inflating_pdf(chars: int) -> bytes:
-    """A few KB of PDF whose text layer is one line of `chars` characters."""
-    text = b"BT /F1 11 Tf 50 780 Td (" + (b"Built a ranking model with PyTorch " * (chars // 35 + 1))[:chars] + b") Tj ET"
-    stream = zlib.compress(text, 9)
-    return _assemble([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" /Filter /FlateDecode >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ])
-
-
 @pytest.mark.slow
 def test_a_long_line_resume_does_not_stall_other_clients(web_server, tmp_path):
     from gradio_client import Client, handle_file
@@ -625,7 +611,7 @@ def test_a_long_line_resume_does_not_stall_other_clients(web_server, tmp_path):
     line = tmp_path / "one-line.txt"
     line.write_text("Built a ranking model with PyTorch and cut latency by 2% " * 1800)  # ~100 KB, one line
     pdf = tmp_path / "inflating.pdf"
-    pdf.write_bytes(_inflating_pdf(700_000))
+    pdf.write_bytes(inflating_pdf(700_000))
     assert pdf.stat().st_size < 8_000
     latencies, stop = [], threading.Event()
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import random
 import time
-import zlib
 
 import pytest
 
@@ -22,7 +21,7 @@ from interviewer.resume.reader import (
     read_document_with_notes,
 )
 
-from .pdfs import CORRUPT_PDF, _assemble
+from .pdfs import CORRUPT_PDF, inflating_pdf
 
 PARSE_BOUND_S = 3.0  # per document, on a busy 2-core machine; typically 0.05-0.4 s
 
@@ -112,25 +111,13 @@ def test_random_mixtures_of_hostile_fragments(knowledge_dir):
     assert slowest < PARSE_BOUND_S
 
 
-def _inflating_pdf(chars: int) -> bytes:
-    text = b"BT /F1 11 Tf 50 780 Td (" + (b"Built a ranking model with PyTorch " * (chars // 35 + 1))[:chars] + b") Tj ET"
-    stream = zlib.compress(text, 9)
-    return _assemble([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" /Filter /FlateDecode >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ])
-
-
 def test_files_are_bounded_when_read(tmp_path):
     from docx import Document
 
     txt = tmp_path / "one-line.txt"
     txt.write_text(PATHOLOGICAL["one 100 KB line"])
     pdf = tmp_path / "inflating.pdf"
-    pdf.write_bytes(_inflating_pdf(700_000))
+    pdf.write_bytes(inflating_pdf(700_000))
     docx = tmp_path / "long.docx"
     document = Document()
     document.add_paragraph("Led the ranking team and shipped a model " * 3000)

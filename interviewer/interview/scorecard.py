@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from interviewer.interview.assess import AnswerAssessment
 from interviewer.interview.scoring import (
     TECHNICAL_ROUNDS,
-    QuestionEvidence,
     clip_overall,
     criterion_basis,
     overall_basis,
