@@ -48,6 +48,7 @@ class _Main(click.Group):
 @click.option("--chroma-mode", type=click.Choice(["persistent", "http"]), help="Embedded index files (default) or a Chroma server.")
 @click.option("--chroma-host", help="Chroma server host (with --chroma-mode http).")
 @click.option("--chroma-port", type=int, help="Chroma server port (with --chroma-mode http).")
+@click.option("--sessions-url", help="Where sessions live: sqlite:////path/sessions.db or postgresql://user:password@host:5432/db (default: sessions.db in the data directory).")
 @click.pass_context
 def main(ctx: click.Context, data_dir: Path | None, model: Path | None, config_file: Path | None, **deployment) -> None:
     """An offline mock interviewer for Machine Learning Engineer loops.
@@ -275,16 +276,39 @@ def chat(ctx, round_name, track, resume, jd, answers, questions, question_ids, s
         click.echo("\n" + scorecard_markdown(card))
 
 
+SESSIONS_URL_HELP = "The session store for this command (overrides INTERVIEWER_SESSIONS_URL): sqlite:////path/sessions.db or postgresql://user:password@host:5432/db."
+
+
+def _use_sessions_url(ctx: click.Context, url: str | None) -> None:
+    if url:
+        ctx.obj["settings"] = _settings(ctx).model_copy(update={"sessions_url": url})
+
+
 @main.group()
-def sessions() -> None:
-    """List, show, export or delete stored interview sessions."""
+@click.option("--user", "owner", metavar="USER", help="Only this user's sessions (the --auth user name; `local` without --auth).")
+@click.option("--sessions-url", help=SESSIONS_URL_HELP)
+@click.pass_context
+def sessions(ctx, owner, sessions_url) -> None:
+    """List, show, export or delete stored interview sessions (every user's, or --user's).
+
+    \b
+      interviewer sessions list
+      interviewer sessions --user ana list
+      interviewer sessions export-csv -o scorecards.csv    every finished scorecard, for staff
+    """
+    _use_sessions_url(ctx, sessions_url)
+    ctx.obj["owner"] = owner
+
+
+def _owner(ctx) -> str | None:
+    return ctx.obj.get("owner")
 
 
 def _store(ctx):
     from interviewer.sessions import SessionStore, SessionStoreError
 
     try:
-        return SessionStore(_settings(ctx).data_dir)
+        return SessionStore.from_settings(_settings(ctx))
     except SessionStoreError as exc:
         _fail(str(exc))
 
@@ -299,11 +323,11 @@ def _store_call(action, ctx):
         _fail(str(exc))
 
 
-def _stored_or_fail(store, session_id: str) -> dict:
+def _stored_or_fail(store, session_id: str, owner: str | None = None) -> dict:
     from interviewer.sessions import SessionStoreError
 
     try:
-        data = store.get(session_id)
+        data = store.get(session_id, owner)
     except SessionStoreError as exc:
         _fail(str(exc))
     if data is None:
@@ -324,7 +348,7 @@ def _as_transcript(data: dict):
 @click.pass_context
 def sessions_list(ctx, as_json) -> None:
     """Stored sessions, newest first."""
-    rows = _store_call(lambda store: store.list(), ctx)
+    rows = _store_call(lambda store: store.list(owner=_owner(ctx)), ctx)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -333,7 +357,7 @@ def sessions_list(ctx, as_json) -> None:
     for r in rows:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r["created_at"]))
         score = f"{r['overall']:.2f}/4" if r["overall"] is not None else "-"
-        click.echo(f"{r['id']}  {when}  {r['round']:<17} {r['track']:<17} {r['status']:<8} turns {r['turns']:<3} overall {score}")
+        click.echo(f"{r['id']}  {when}  {r['owner']:<12} {r['round']:<17} {r['track']:<17} {r['status']:<8} turns {r['turns']:<3} overall {score}")
 
 
 @sessions.command(name="show")
@@ -343,7 +367,7 @@ def sessions_show(ctx, session_id) -> None:
     """Print a stored session as Markdown."""
     from interviewer.sessions.export import transcript_markdown
 
-    click.echo(transcript_markdown(_as_transcript(_stored_or_fail(_store(ctx), session_id))))
+    click.echo(transcript_markdown(_as_transcript(_stored_or_fail(_store(ctx), session_id, _owner(ctx)))))
 
 
 @sessions.command(name="export")
@@ -355,17 +379,35 @@ def sessions_export(ctx, session_id, fmt, output) -> None:
     """Export a stored session as Markdown or JSON (the transcript contract)."""
     from interviewer.sessions.export import transcript_markdown
 
-    transcript = _as_transcript(_stored_or_fail(_store(ctx), session_id))
+    transcript = _as_transcript(_stored_or_fail(_store(ctx), session_id, _owner(ctx)))
     text = transcript_markdown(transcript) if fmt == "md" else json.dumps(transcript.as_json(), indent=2, ensure_ascii=False)
+    _write_or_echo(text + "\n", output)
+
+
+def _write_or_echo(text: str, output: Path | None) -> None:
     if output:
         if not output.parent.is_dir():
             _fail(f"cannot write {output}: the folder {output.parent} does not exist")
         try:
-            output.write_text(text + "\n", encoding="utf-8")
+            output.write_text(text, encoding="utf-8", newline="")
         except OSError as exc:
             _fail(f"cannot write {output}: {exc.strerror or exc}")
     else:
-        click.echo(text)
+        click.echo(text, nl=False)
+
+
+@sessions.command(name="export-csv")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
+@click.option("--all", "include_unfinished", is_flag=True, help="Also list sessions that have no scorecard yet.")
+@click.pass_context
+def sessions_export_csv(ctx, output, include_unfinished) -> None:
+    """Every finished session's scorecard as CSV, one row per session (for a centre's staff)."""
+    from interviewer.sessions.export import scorecards_csv
+
+    rows = _store_call(lambda store: store.list(owner=_owner(ctx)), ctx)
+    if not include_unfinished:
+        rows = [r for r in rows if r["status"] == "finished"]
+    _write_or_echo(scorecards_csv(rows), output)
 
 
 @sessions.command(name="delete")
@@ -373,7 +415,7 @@ def sessions_export(ctx, session_id, fmt, output) -> None:
 @click.pass_context
 def sessions_delete(ctx, session_id) -> None:
     """Delete one stored session."""
-    if not _store_call(lambda store: store.delete(session_id), ctx):
+    if not _store_call(lambda store: store.delete(session_id, _owner(ctx)), ctx):
         _fail(f"no stored session {session_id!r}")
     click.echo(f"deleted {session_id}")
 
@@ -382,22 +424,29 @@ def sessions_delete(ctx, session_id) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 def sessions_wipe(ctx, yes) -> None:
-    """Delete every stored session."""
+    """Delete every stored session (with --user, every one of that user's)."""
+    owner = _owner(ctx)
     if not yes:
-        click.confirm("Delete every stored session?", abort=True)
-    click.echo(f"deleted {_store_call(lambda store: store.wipe(), ctx)} session(s)")
+        click.confirm("Delete every stored session?" if owner is None else f"Delete every session of {owner}?", abort=True)
+    click.echo(f"deleted {_store_call(lambda store: store.wipe(owner), ctx)} session(s)")
 
 
 @main.command()
 @click.option("--host", default=None, help="Address to bind (default 127.0.0.1). Any other address requires --auth.")
 @click.option("--port", type=int, default=None, help="Port (default 7860).")
 @click.option("--auth", help="user:password required to use the page (needed when binding beyond loopback).")
+@click.option("--sessions-url", help=SESSIONS_URL_HELP + " Replicas that share one PostgreSQL share their candidates.")
 @click.pass_context
-def serve(ctx, host, port, auth) -> None:
+def serve(ctx, host, port, auth, sessions_url) -> None:
     """Serve the web app (Gradio) on this machine."""
+    _use_sessions_url(ctx, sessions_url)
+    settings = _settings(ctx)
+    if settings.sessions_url:  # a shared store is checked (reachable, migrated) before anything loads
+        store = _store(ctx)
+        click.echo(f"Sessions: {store.kind} at {store.where} (schema version {store.version}).")
+        store.close()
     from interviewer.ui.server import run_server
 
-    settings = _settings(ctx)
     try:
         run_server(settings, host or settings.host, port or settings.port, auth)
     except ValueError as exc:
@@ -471,9 +520,10 @@ def grade(ctx, question_id, answer, batch, as_json) -> None:
 @click.option("--save-baseline", type=click.Path(dir_okay=False, path_type=Path), help="Also write this run as a baseline file (e.g. evals/baselines/default-model.json).")
 @click.option("--seed", type=int, default=7, show_default=True, help="Seeds question choice, sampling and simulated candidates; same seed, same run.")
 @click.option("--grader-only", is_flag=True, help="Only grade the test part of the labelled answers (evals/graded/) and print the figures as JSON.")
+@click.option("--adaptive-only", "adaptive_split", type=click.Choice(["dev", "test"]), help="Only interview the adaptive personas (evals/adaptive/) of this split and print the follow-up figures and transcripts as JSON.")
 @click.option("--fit-grader", is_flag=True, help="Refit the grader and the scoring weights on the dev part of the labelled answers and write knowledge/grader.yaml and the scoring block of knowledge/criteria.yaml.")
 @click.pass_context
-def eval_cmd(ctx, personas, model_path, out, baseline, save_baseline, seed, grader_only, fit_grader) -> None:
+def eval_cmd(ctx, personas, model_path, out, baseline, save_baseline, seed, grader_only, adaptive_split, fit_grader) -> None:
     """Measure the interviewer's own quality on candidate personas, offline.
 
     Runs every persona through the real engine and model, checks each transcript
@@ -491,6 +541,14 @@ def eval_cmd(ctx, personas, model_path, out, baseline, save_baseline, seed, grad
             write_fitted(settings.knowledge_dir, params, scoring)
             click.echo(f"grader and scoring fitted on the {params.fitted_on}; written to {settings.knowledge_dir}", err=True)
         click.echo(json.dumps(grader_report(Knowledge(settings, ensure_index=False), split="test"), indent=2))
+        return
+    if adaptive_split:
+        from interviewer.evals.adaptive import adaptive_report
+        from interviewer.knowledge.service import Knowledge
+
+        settings = _settings(ctx)
+        report = adaptive_report(Knowledge(settings), settings.prompts_dir, adaptive_split, seed, settings.evals_dir / "adaptive")
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
     from interviewer.evals import run_eval
     from interviewer.evals.baseline import save_baseline as write_baseline

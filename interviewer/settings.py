@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     embedding_model: Path | None = None
     collection: str = "interviewer"
 
+    # Sessions: None means sessions.db in data_dir; or sqlite:////path/file.db, postgresql://user:pw@host:5432/db (replicas share it).
+    sessions_url: str | None = None
+
     host: str = "127.0.0.1"
     port: int = 7860
     allowed_hosts: str = ""  # extra host names the web app answers to (comma-separated), e.g. behind a reverse proxy

@@ -146,9 +146,11 @@ def test_a_full_interview_and_an_ingest_run_against_both_servers(llm_server, chr
     assert [t["question_id"] for t in asked] == QUESTIONS[:2] and all(t["sources"] for t in asked)
     assert sum(1 for t in transcript["turns"] if t["role"] == "candidate") == 3
     assert transcript["scorecard"]["criteria"]
-    phrased = [t for t in transcript["turns"] if t["phrasing"] in ("llm", "template") and t["prompt_tokens"]]
-    assert phrased  # the model was asked to phrase turns...
-    assert llm_server.requests("/v1/chat/completions") >= calls_before + len(phrased)  # ...by the server
+    # the served model went through qualification, by the server; SmolLM2 qualifies for no move, so every turn is a
+    # template shown at once, with no model call during the interview
+    assert llm_server.requests("/v1/chat/completions") > calls_before
+    assert transcript["phrased_moves"] == []
+    assert all(t["phrasing"] in (None, "template") for t in transcript["turns"] if t["role"] == "interviewer")
 
 
 @pytest.mark.parametrize(

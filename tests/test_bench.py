@@ -7,7 +7,7 @@ import pytest
 from interviewer.bench.baseline import BaselineTurn
 from interviewer.bench.meter import percentile
 from interviewer.bench.raw import RawDecode
-from interviewer.bench.report import render, summarise
+from interviewer.bench.report import render, shown_summary, summarise
 from interviewer.bench.run import AppTurn
 from interviewer.bench.script import QUESTIONS, SCRIPT, answer_for, questions_for
 
@@ -49,6 +49,26 @@ def test_summary_ratios_and_goals_follow_from_the_turns():
     assert "[met ] app time per turn outside the model, p50 (ms): 20 (target < 50)" in render({**result, "model": "m", "backend": "b", "n_ctx": 1, "n_threads": 1, "cold_start_s": 1, "rss_mb": 1, "rss_peak_mb": 1, "load_average": {"before": [0], "after": [0]}})
 
 
+def shown_turn(turn, first_word, grading, calls=0):
+    return {"session": 0, "turn": turn, "first_word_ms": first_word, "grading_ms": grading, "wall_ms": first_word + 5, "model_calls": calls,
+            "kind": "question", "phrasing": "template"}
+
+
+def test_first_word_and_cold_start_goals_follow_from_the_shipped_turns():
+    shown = [shown_turn(1, 120.0, 90.0), shown_turn(2, 180.0, 110.0), shown_turn(3, 900.0, 100.0, calls=1)]
+    summary = shown_summary(shown)
+    assert summary["first_word_ms_p50"] == 180.0 and summary["first_word_ms_max"] == 900.0
+    assert summary["grading_ms_p50"] == 100.0 and summary["model_calls"] == 1 and summary["turns"] == 3
+    app = [app_turn(1, 100.0, 120, 120)]
+    result = summarise(app, [(0, 1, base_turn(300.0, 600))], [RawDecode(11, 90.0)], sessions=1, turns=1, shown_turns=shown, cold={"first_question_word_s": 4.5})
+    assert result["goals"]["first_word_ms_p50"]["met"] is True and result["goals"]["first_word_ms_p50"]["target"] == "<= 300"
+    assert result["goals"]["cold_start_s"]["value"] == 4.5 and result["goals"]["cold_start_s"]["met"] is False
+    text = render({**result, "model": "m", "backend": "b", "n_ctx": 1, "n_threads": 1, "cold_start_s": 4.5, "rss_mb": 1, "rss_peak_mb": 1,
+                   "load_average": {"before": [0], "after": [0]}, "qualification": {"phrased_moves": []}})
+    assert "model words: none" in text and "first word shown p50 180 ms" in text
+    assert "[MISS] cold start to the first question's first word, fresh process, index built (s): 4.50 (target <= 4)" in text
+
+
 def test_every_scripted_question_has_a_first_answer_and_two_follow_up_answers():
     assert len(QUESTIONS) == 12 and all(len(answers) == 3 for answers in SCRIPT.values())
     answers = [answer_for(q, i) for q in QUESTIONS for i in range(4)]
@@ -81,6 +101,13 @@ def test_bench_json_reports_consistent_figures(knowledge, data_dir):
     assert app["ttft_ms_p50"] <= app["ttft_ms_p95"] and base["ttft_ms_p50"] <= base["ttft_ms_p95"]
     assert app["decode_tps"] > 0 and result["raw"]["decode_tps"] > 0 and result["raw"]["completions"] == len(llm_turns)
     assert all(isinstance(g["met"], bool) for g in result["goals"].values())
+    # as shipped: the moves the model qualified for, one row per answer, the grading inside the first word
+    shown = result["shown"]
+    assert shown["turns"] == len(shown["per_turn"]) == 4 and all(t["first_word_ms"] >= t["grading_ms"] > 0 for t in shown["per_turn"])
+    phrased = set(result["qualification"]["phrased_moves"])
+    if not phrased:
+        assert shown["model_calls"] == 0  # nothing qualified: every reply is a template, at once
+    assert result["cold_start"]["first_question_s"] >= result["cold_start_s"] > 0
 
 
 @pytest.mark.slow

@@ -18,7 +18,7 @@ def test_doctor_passes_offline(data_dir):
     out = run_cli(["doctor", "--json"], data_dir)
     assert out.returncode == 0, out.stdout + out.stderr
     report = json.loads(out.stdout)
-    assert report["ok"] and {c["name"] for c in report["checks"]} == {"model", "embeddings", "knowledge", "index"}
+    assert report["ok"] and {c["name"] for c in report["checks"]} == {"model", "embeddings", "knowledge", "index", "phrasing"}
     assert report["offline"]["HF_HUB_OFFLINE"] == "1" and report["offline"]["ANONYMIZED_TELEMETRY"] == "False"
 
 

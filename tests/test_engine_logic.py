@@ -51,15 +51,18 @@ def test_avoids_recent_questions_and_onsite_has_five_rounds(knowledge):
     assert [r for r in dict.fromkeys(p.round for p in onsite)] == list(ONSITE)
 
 
-def test_vague_answer_gets_an_anchored_follow_up_and_invalid_llm_output_falls_back(knowledge, settings):
+def test_vague_answer_gets_a_follow_up_on_a_missed_point_and_invalid_llm_output_falls_back(knowledge, settings):
     llm = FakeLLM(default="Great answer! The answer is to use SMOTE.")  # fails validation every time
     iv = make(knowledge, settings, llm, question_ids=QUESTIONS)
     list(iv.start())
     follow = turns(iv.answer(VAGUE[0]))[-1]
     assert follow.kind == "followup" and follow.phrasing == "template" and follow.rejected
     assert follow.text.endswith("?") and "Great" not in follow.text
-    answer_words = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", VAGUE[0])}
-    assert answer_words & {w.lower() for w in re.findall(r"[A-Za-z]{4,}", follow.text)}
+    rubric = [kp.text for kp in knowledge.curated.questions[QUESTIONS[0]].rubric.key_points]
+    assert follow.move == "key-point" and follow.targets[0] in rubric  # the transcript says which point it pursues
+    assert follow.anchor_sentence in (None, VAGUE[0])
+    quoted = re.findall(r"\u201c([^\u201d]+)\u201d", follow.text)
+    assert all(q.lower() in VAGUE[0].lower() for q in quoted)  # a quote is the candidate's words, or there is none
 
 
 def test_valid_llm_follow_up_is_used(knowledge, settings):
@@ -67,26 +70,29 @@ def test_valid_llm_follow_up_is_used(knowledge, settings):
     iv = make(knowledge, settings, llm, question_ids=QUESTIONS)
     llm.queue("Welcome to your mock interview today.")
     list(iv.start())
-    # the anchor is chosen by the engine; a valid rephrasing must name it
     llm.default = None
     original = llm.complete
 
-    def answer_with_anchor(messages, max_tokens, **kw):
+    def answer_in_own_words(messages, max_tokens, **kw):
         step = messages[-1]["content"]
-        anchor = re.search(r'about "([^"]+)"', step).group(1)
-        llm.responses.insert(0, f"Walk me through how {anchor} would change your evaluation plan?")
+        anchor = re.search(r'their words "([^"]+)"', step)
+        words = f" given {anchor.group(1)}" if anchor else ""
+        llm.responses.insert(0, f"Walk me through how you would evaluate the model on this data{words}?")
         return original(messages, max_tokens, **kw)
 
-    llm.complete = answer_with_anchor
+    llm.complete = answer_in_own_words
     follow = turns(iv.answer(VAGUE[0]))[-1]
     assert follow.phrasing == "llm" and follow.text.startswith("Walk me through how")
 
 
-def test_complete_answer_moves_on_and_depth_limit_holds(knowledge, settings):
+def test_strong_answer_is_pushed_deeper_once_and_depth_limit_holds(knowledge, settings):
     iv = make(knowledge, settings, question_ids=QUESTIONS)
     list(iv.start())
-    kinds = [t.kind for t in turns(iv.answer(STRONG[0]))]
-    assert kinds[-1] == "question"  # strong answer: no follow-up
+    first = turns(iv.answer(STRONG[0]))[-1]
+    assert first.kind == "followup"  # a strong answer still gets one follow-up, one level deeper or on what it missed
+    assert turns(iv.answer(STRONG[0].split(". ")[0] + " and I would also watch precision by segment."))[-1].kind in ("followup", "question")
+    while iv.current.question.id == QUESTIONS[0]:
+        turns(iv.answer("I would also look at how the threshold moves over time."))
     asked = []
     for _ in range(3):  # vague three times: at most `depth` follow-ups, then the next question
         asked.append(turns(iv.answer(VAGUE[1] + f" Attempt {len(asked)}."))[-1])

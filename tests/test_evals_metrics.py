@@ -83,42 +83,6 @@ def test_grounding_bad_when_invented_unsourced_or_unindexed(ctx, curated):
     assert any("not in the index" in w for w in why)
 
 
-# -- follow-up context-awareness ------------------------------------------------------------------
-def test_followup_context_good_when_it_quotes_the_answer(ctx, curated):
-    t = transcript(
-        ask(q_text(curated), sources=SOURCES),
-        say("I would oversample with SMOTE and use class weights in the loss."),
-        ask("You mentioned \u201cSMOTE\u201d. How do you correct the probabilities afterwards?", kind="followup"),
-    )
-    assert ck.followup_context(t, ctx)[:2] == (1, 1)
-
-
-def test_followup_context_bad_when_unrelated_and_skips_empty_answers(ctx, curated):
-    t = transcript(
-        ask(q_text(curated), sources=SOURCES),
-        say("I would oversample with SMOTE and use class weights in the loss."),
-        ask("What is your favourite programming language for web pages?", kind="followup"),
-        say(""),
-        ask("Take your time. The question was: " + q_text(curated), kind="followup"),  # re-ask after nothing: not counted
-    )
-    assert ck.followup_context(t, ctx)[:2] == (0, 1)
-
-
-def test_followup_context_asks_the_judge_only_in_the_undecided_band(ctx, curated):
-    # related, but no shared term: the cosine lands between the thresholds, so neither rule decides
-    answer = "Chargebacks confirm cases weeks later, so recent months look cleaner than they are."
-    follow = "Why does label delay make the newest fraud data unreliable for validation?"
-    sim = ctx.similarity(answer, follow)
-    assert ck.CONTEXT_SIM_NO <= sim < ck.CONTEXT_SIM_YES, sim
-    t = transcript(ask(q_text(curated), sources=SOURCES), say(answer), ask(follow, kind="followup"))
-    asked = []
-    ctx.judge = lambda a, q: asked.append(q) or False
-    assert ck.followup_context(t, ctx)[:2] == (0, 1)
-    assert asked == [follow] and ctx.judge_calls == 1
-    ctx.judge = lambda a, q: True
-    assert ck.followup_context(t, ctx)[:2] == (1, 1)
-
-
 def test_judge_must_qualify_before_it_gives_verdicts():
     right = FakeLLM(["yes" if expected else "no" for _, _, expected in QUALIFICATION] + ["yes"])
     judge = LLMJudge(right)
@@ -142,9 +106,13 @@ def test_follow_up_when_key_points_are_missing(ctx, curated):
 def test_move_on_when_the_answer_is_complete(ctx, curated):
     assert ck.rubric_coverage([STRONG_FRAUD], curated.questions[FRAUD], ctx) >= ck.COMPLETE_COVERAGE
     moved_on = transcript(ask(q_text(curated), sources=SOURCES), say(STRONG_FRAUD), ask(q_text(curated, DROPOUT), qid=DROPOUT, sources=SOURCES))
-    grilled = transcript(ask(q_text(curated), sources=SOURCES), say(STRONG_FRAUD), ask("You mentioned \u201cSMOTE\u201d. Why?", kind="followup"))
+    deeper = transcript(ask(q_text(curated), sources=SOURCES), say(STRONG_FRAUD), ask("Good. Going deeper: how would you handle label delay?", kind="followup"))
+    grilled = transcript(ask(q_text(curated), sources=SOURCES), say(STRONG_FRAUD), ask("Good. Going deeper: how would you handle label delay?", kind="followup"),
+                         say(STRONG_FRAUD + " Label delay is handled with a time-based split and a 30 day maturity window."),
+                         ask("And what about SMOTE, why?", kind="followup"))
     assert ck.justified_skip(moved_on, ctx)[:2] == (1, 1)
-    assert ck.justified_skip(grilled, ctx)[:2] == (0, 1)
+    assert ck.justified_skip(deeper, ctx)[:2] == (1, 1)  # one push deeper after a complete first answer is the design
+    assert ck.justified_skip(grilled, ctx)[:2] == (1, 2)  # grilling a complete answer again is not
 
 
 def test_no_follow_up_is_due_once_the_depth_budget_is_spent(ctx, curated):

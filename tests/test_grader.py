@@ -80,9 +80,9 @@ def test_key_points_on_the_test_part(report):
 
 def test_misconceptions_and_scores_on_the_test_part(report):
     m = report["misconceptions"]
-    # goals recall >= 0.8 with no strong answer flagged are not met by sentence similarity (measured 0.25 and 2 of 37);
-    # these floors keep what there is from getting worse
-    assert m["recall"] >= 0.2 and m["strong_answers_flagged"] <= 3
+    # goals recall >= 0.8 with no strong answer flagged are not met yet (measured 0.68 and 2 of 37, from 0.25 with sentence
+    # similarity alone); these floors keep what there is from getting worse
+    assert m["recall"] >= 0.6 and m["strong_answers_flagged"] <= 3
     s = report["scores"]
     levels = s["mean_overall_by_level"]
     assert levels["strong"] >= 3.3 and 1.8 <= levels["partial"] <= 2.8 and levels["weak"] <= 1.3
@@ -144,3 +144,17 @@ def test_grade_command_prints_the_contract_and_batches_in_order(tmp_path, settin
     assert bad.exit_code == 2 and "unknown question id" in bad.output
     missing = runner.invoke(main, ["grade", "--question", FRAUD], env=env)
     assert missing.exit_code == 2
+
+
+def test_a_list_closed_by_a_catch_all_lends_no_credit_to_its_neighbour():
+    import numpy as np
+
+    from interviewer.interview.grader import _names_only, without_support
+
+    assert _names_only("Quantization, pruning, distillation, operator fusion, Core ML conversion, all of those.")
+    assert not _names_only("Features: forty log-mel bands, 25 ms windows, 10 ms hop, with per-channel normalisation.")
+    # 3 sentences, then pairs (0, 1) and (1, 2); sentence 1 is the list
+    probs = np.array([[0.2, 0.9, 0.4, 0.95, 0.8]])
+    capped = without_support(probs, 3, np.array([False, True, False]))
+    assert capped.tolist() == [[0.2, 0.0, 0.4, 0.2, 0.4]]
+    assert without_support(probs, 3, np.zeros(3, dtype=bool)) is probs

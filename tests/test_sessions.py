@@ -52,10 +52,17 @@ def test_resume_restores_state_exactly(app):
     assert [t.as_json() for t in resumed.transcript.turns] == [t.as_json() for t in original.transcript.turns]
     assert (resumed.index, resumed.depth, resumed.asked) == (original.index, original.depth, original.asked)
     list(resumed.answer(STRONG[1]))
-    list(original.answer(STRONG[1]))
-    assert resumed.transcript.turns[-1].text == original.transcript.turns[-1].text
+    # The resumed copy is now the session's writer: the original one (a replica that lost the
+    # candidate to another) is refused, and nothing it says is stored.
+    from interviewer.sessions import SessionConflict
+
+    with pytest.raises(SessionConflict, match="resumed elsewhere"):
+        list(original.answer("an answer typed into the stale copy"))
     card = resumed.finish()
-    assert SessionStore(app.settings.data_dir).get(original.transcript.session_id)["scorecard"]["overall"] == card["overall"]
+    stored = SessionStore(app.settings.data_dir).get(original.transcript.session_id)
+    assert stored["scorecard"]["overall"] == card["overall"]
+    assert [t["text"] for t in stored["turns"] if t["role"] == "candidate"] == [STRONG[0], VAGUE[1], STRONG[1]]
+    assert [t["text"] for t in stored["turns"]] == [t.text for t in resumed.transcript.turns]
 
 
 def test_unknown_session_and_recent_questions_avoided(app):
@@ -68,7 +75,7 @@ def test_unknown_session_and_recent_questions_avoided(app):
 
 
 def test_full_disk_fails_cleanly_without_half_written_session(tmp_path):
-    store = SessionStore(tmp_path, max_pages=8)
+    store = SessionStore(tmp_path, max_pages=16)  # room for the schema, not for 200 turns
     store.create("s1", "genai", "general", "m", {}, [])
     with pytest.raises(SessionStoreError, match="nothing was half-written"):
         for i in range(200):
@@ -188,8 +195,12 @@ def test_a_corrupt_store_is_called_damaged_not_full(tmp_path, data_dir):
     store = SessionStore(malformed)
     for n in range(40):
         store.create(f"s{n}", "genai", "general", "m", {}, ["q"], first_turn=(0, {"text": "x" * 3000}))
-    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
+    import sqlite3
+
+    checkpoint = sqlite3.connect(str(malformed / "sessions.db"))  # fold the WAL into the file before damaging it
+    checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    checkpoint.close()
     raw = bytearray((malformed / "sessions.db").read_bytes())
     raw[4096 * 2: 4096 * 6] = b"\xff" * (4096 * 4)
     (malformed / "sessions.db").write_bytes(bytes(raw))

@@ -97,6 +97,8 @@ def end(page) -> None:
 
 def test_full_interview_scorecard_and_transcript_download(page, capsys):
     assert re.search(r"Model in use: SmolLM2-135M-Instruct\.Q4_1 \([0-9.]+ MB, llama-cpp\)", page.locator("#model-info").inner_text())
+    phrasing = page.locator("#model-phrasing").inner_text()  # which moves the model words, or that it is still warming
+    assert "the model words:" in phrasing or "templates" in phrasing, phrasing
     to_first_question = start(page)
     assert "Question 1 of 4" in page.locator("#progress").inner_text() and "elapsed of 45:00" in page.locator("#progress").inner_text()
     to_first_token = [send(page, answer) for answer in STRONG]
@@ -132,12 +134,17 @@ def test_full_interview_scorecard_and_transcript_download(page, capsys):
 
     turns = transcript["turns"]
     engine_ttft = [turns[i + 1]["ttft_ms"] / 1000 for i, t in enumerate(turns[:-1]) if t["role"] == "candidate"]
+    shown = sorted(to_first_token)
     figures = {"start_to_first_question_s": round(to_first_question, 3), "answer_to_first_token_s": [round(t, 3) for t in to_first_token],
-               "engine_ttft_s": [round(t, 3) for t in engine_ttft], "screenshot": str(screenshot)}
+               "answer_to_first_word_p50_s": round(shown[len(shown) // 2] if len(shown) % 2 else sum(shown[len(shown) // 2 - 1:len(shown) // 2 + 1]) / 2, 3),
+               "engine_ttft_s": [round(t, 3) for t in engine_ttft], "model_phrasing": phrasing,
+               "phrased_moves": transcript.get("phrased_moves"), "load_average": [round(x, 2) for x in __import__("os").getloadavg()],
+               "screenshot": str(screenshot)}
     (ARTIFACTS / "web-latency.json").write_text(json.dumps(figures, indent=2) + "\n")
     with capsys.disabled():
         print(f"\nweb app, default model: Start -> first question {figures['start_to_first_question_s']} s; "
-              f"answer -> first streamed token {figures['answer_to_first_token_s']} s (engine alone {figures['engine_ttft_s']} s); "
+              f"answer -> first streamed token {figures['answer_to_first_token_s']} s, p50 {figures['answer_to_first_word_p50_s']} s "
+              f"(engine alone {figures['engine_ttft_s']} s; model words {figures['phrased_moves']}; load {figures['load_average']}); "
               f"scorecard screenshot: {screenshot}")
 
 

@@ -18,6 +18,9 @@ class RawDecoder:
     def __init__(self, model_path: Path, n_ctx: int, n_threads: int, seed: int):
         from llama_cpp import Llama
 
+        from interviewer.llm.llamacpp import _keep_process_output
+
+        _keep_process_output()  # as the app's model: no file-descriptor redirect while other threads write
         self.llama = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=n_threads, n_batch=N_BATCH, seed=seed, verbose=False)
 
     def decode(self, tokens: list[int], max_tokens: int, stop: list[str], temperature: float) -> RawDecode:

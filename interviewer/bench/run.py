@@ -50,26 +50,47 @@ def run_bench(settings: Settings, turns: int = 12, sessions: int = 1, progress: 
     from interviewer.knowledge.service import Knowledge
     from interviewer.llm import load_llm
 
+    from interviewer.llm.qualify import ALL_MOVES, qualify
+
     index = KnowledgeIndex(settings, notice=say)
     index_built = index.ensure()
     knowledge = Knowledge(settings, index=index, ensure_index=False)
+    knowledge.prime_queries()  # part of "the index built" (doctor and the first build do it too)
     llm = load_llm(settings)
+    verdict = qualify(llm, settings)  # cached per model file; the first run of a model pays for the suite here
+    say(f"qualification: {verdict.summary()}")
+    cold = cold_start(settings, say)  # a fresh process, index built and model qualified: what `interviewer chat` waits for
     in_process = hasattr(llm, "llm") and hasattr(llm, "format")
     app = MeteredLLM(llm, LlamaMeter(llm.llm) if in_process else None)
 
-    def interview(session: int) -> Interview:
+    def interview(session: int, moves) -> Interview:
         config = InterviewConfig(round=ROUND, question_ids=questions_for(session, turns), seed=session, session_id=f"bench-{session}")
-        return Interview(config, knowledge, app, settings.prompts_dir, settings.temperature)
+        return Interview(config, knowledge, app, settings.prompts_dir, settings.temperature, moves=moves)
 
-    interviews = [interview(0)]
+    # Two copies of each session, answered turn by turn side by side:
+    # - "shipped": the moves as qualified (the default model words none: templates at once); what the candidate feels;
+    # - "phrasing": every move worded by the model, as before qualification, so the prefix-cache figures against the
+    #   baseline (prompt tokens, time to first token, decode) stay measured on the model path they are about.
+    interviews = [interview(0, ALL_MOVES)]
     list(interviews[0].start())
-    cold_start_s = time.perf_counter() - began
+    cold_start_in_process_s = time.perf_counter() - began
     rss_app = rss_mb()
     last_prompt: dict[int, list[dict]] = {0: _last_messages(app.take())}
     for s in range(1, sessions):
-        interviews.append(interview(s))
+        interviews.append(interview(s, ALL_MOVES))
         list(interviews[s].start())
         last_prompt[s] = _last_messages(app.take())
+    # The app loads the embedding model in the background while the first question is read; a candidate takes
+    # longer to read and answer than it takes to load (8-15 s), so the turns are measured with it loaded.
+    knowledge.warm(background=False)
+    shipped = [interview(s, verdict.phrased) for s in range(sessions)]
+    for iv in shipped:
+        list(iv.start())
+    for iv in [*interviews, *shipped]:  # as the candidate reads the first question, the next ones are prepared
+        if iv.prepared is not None:
+            iv.prepared.join()
+    app.take()
+    shown_turns: list[dict] = []
 
     say("loading the baseline (LangChain + ChatLlamaCpp) and the raw decoder on the same GGUF...")
     from interviewer.bench.baseline import LangChainBaseline
@@ -84,6 +105,9 @@ def run_bench(settings: Settings, turns: int = 12, sessions: int = 1, progress: 
     base_turns = []
     raw_decodes = []
     for k in range(1, turns + 1):
+        for s, iv in enumerate(shipped):
+            if not iv.done:
+                shown_turns.append(_shipped_turn(iv, s, k, app))
         for s, iv in enumerate(interviews):
             if iv.done:
                 continue
@@ -133,7 +157,7 @@ def run_bench(settings: Settings, turns: int = 12, sessions: int = 1, progress: 
         turn.new_tokens = new
 
     result = summarise(
-        app_turns=app_turns, base_turns=base_turns, raw_decodes=raw_decodes, sessions=sessions, turns=turns,
+        app_turns=app_turns, base_turns=base_turns, raw_decodes=raw_decodes, sessions=sessions, turns=turns, shown_turns=shown_turns, cold=cold,
     )
     result.update(
         {
@@ -142,7 +166,10 @@ def run_bench(settings: Settings, turns: int = 12, sessions: int = 1, progress: 
             "model_path": str(model_path),
             "n_ctx": settings.n_ctx,
             "n_threads": settings.n_threads,
-            "cold_start_s": round(cold_start_s, 2),
+            "cold_start_s": cold.get("first_question_word_s"),  # fresh process to the first word of the first question
+            "cold_start": cold,
+            "cold_start_in_process_s": round(cold_start_in_process_s, 2),  # this run, models loaded synchronously (the old figure)
+            "qualification": verdict.as_json(),
             "index_built_during_cold_start": index_built,
             "rss_mb": rss_app,
             "rss_peak_mb": rss_mb(peak=True),
@@ -155,6 +182,75 @@ def run_bench(settings: Settings, turns: int = 12, sessions: int = 1, progress: 
     baseline.close()
     raw.close()
     return result
+
+
+def cold_start(settings: Settings, say) -> dict:
+    """`python -m interviewer.bench.cold` in a fresh process: seconds from the spawn to the first question's first word."""
+    import json
+    import subprocess
+    import sys
+
+    say("cold start: a fresh process to the first question...")
+    model = str(settings.model) if settings.model else ""
+    spawned = time.time()
+    out = subprocess.run([sys.executable, "-m", "interviewer.bench.cold", str(settings.data_dir), model, repr(spawned)],
+                         capture_output=True, text=True, timeout=600, env={**os.environ, **_settings_env(settings)})
+    try:
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return {"error": (out.stderr or out.stdout)[-500:]}
+
+
+def _settings_env(settings: Settings) -> dict[str, str]:
+    """The settings a child process needs to open the same model and knowledge (flags are not inherited)."""
+    env = {"INTERVIEWER_N_CTX": str(settings.n_ctx), "INTERVIEWER_N_THREADS": str(settings.n_threads), "INTERVIEWER_LLM_BACKEND": settings.llm_backend}
+    if settings.llm_base_url:
+        env["INTERVIEWER_LLM_BASE_URL"] = settings.llm_base_url
+    if settings.embedding_model:
+        env["INTERVIEWER_EMBEDDING_MODEL"] = str(settings.embedding_model)
+    env["INTERVIEWER_KNOWLEDGE_DIR"] = str(settings.knowledge_dir)
+    env["INTERVIEWER_PROMPTS_DIR"] = str(settings.prompts_dir)
+    return env
+
+
+def _shipped_turn(iv, session: int, turn: int, app: MeteredLLM) -> dict:
+    """One answer to the interview as shipped: answer submitted -> first word shown, and the grading inside it."""
+    from interviewer.interview import TokenEvent
+
+    question = iv.current.question.id
+    attempt = sum(1 for t in iv.transcript.turns if t.role == "candidate" and t.question_id == question)
+    answer = answer_for(question, attempt)
+    assess = iv.assessor.assess
+    graded = []
+
+    def timed(*args, **kwargs):  # the grader (MiniLM) runs before the reply: its time is part of the first word
+        t = time.perf_counter()
+        try:
+            return assess(*args, **kwargs)
+        finally:
+            graded.append(time.perf_counter() - t)
+
+    iv.assessor.assess = timed
+    t0 = time.perf_counter()
+    shown = None
+    try:
+        for event in iv.answer(answer):
+            if shown is None and isinstance(event, TokenEvent):
+                shown = time.perf_counter()
+    finally:
+        iv.assessor.assess = assess
+    wall = time.perf_counter() - t0
+    calls = app.take()
+    reply = next((t for t in reversed(iv.transcript.turns) if t.role == "interviewer"), None)
+    return {
+        "session": session, "turn": turn,
+        "first_word_ms": round((shown - t0) * 1000, 1) if shown else None,
+        "grading_ms": round(sum(graded) * 1000, 1),
+        "wall_ms": round(wall * 1000, 1),
+        "model_calls": len(calls),
+        "kind": reply.kind if reply else None,
+        "phrasing": reply.phrasing if reply else None,
+    }
 
 
 def _last_messages(calls) -> list[dict] | None:

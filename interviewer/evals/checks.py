@@ -21,10 +21,7 @@ from interviewer.evals.content_checks import (
 )
 from interviewer.evals.dialogue_checks import (
     COMPLETE_COVERAGE,
-    CONTEXT_SIM_NO,
-    CONTEXT_SIM_YES,
     follow_up_decisions,
-    followup_context,
     followup_necessity,
     grounding,
     justified_skip,
@@ -33,11 +30,10 @@ from interviewer.evals.dialogue_checks import (
     rubric_coverage,
 )
 
-__all__ = ["ASKING", "CHECKS", "CLAIM_SIM", "COMPLETE_COVERAGE", "CONTEXT_SIM_NO", "CONTEXT_SIM_YES", "SELF_ANSWER_SIM", "CheckContext", "resume_claims", "rubric_coverage", "run_checks"]
+__all__ = ["ASKING", "CHECKS", "CLAIM_SIM", "COMPLETE_COVERAGE", "SELF_ANSWER_SIM", "CheckContext", "resume_claims", "rubric_coverage", "run_checks"]
 
 CHECKS = {
     "grounding": grounding,
-    "followup_context": followup_context,
     "followup_necessity": followup_necessity,
     "justified_skip": justified_skip,
     "openness": openness,

@@ -21,9 +21,8 @@ class Metric:
 
 _LIST = [
     Metric("grounding", "Share of main questions whose text is a bank question and that cite a source chunk present in the local index."),
-    Metric("followup_context", "Share of follow-ups after a substantive answer that take up something from it: a term not in the question, else cosine >= 0.50 (< 0.25 fails), else the qualified judge or the midpoint."),
     Metric("followup_necessity", "Share of substantive answers missing key points (eval coverage < 0.6 or no number/reason, follow-up budget left) after which the interviewer followed up."),
-    Metric("justified_skip", "Share of complete answers (eval coverage >= 0.6 with a number or a reason) after which the interviewer moved on instead of following up."),
+    Metric("justified_skip", "Share of complete answers (eval coverage >= 0.6 with a number or a reason) after which the interviewer moved on, or, for a main question's first answer, pushed once deeper (issue 14: strong candidates get one level deeper)."),
     Metric("openness", "Share of interviewer questions and follow-ups whose question is not a yes/no question."),
     Metric("non_repetition", "Share of interviewer questions that neither re-ask an already answered question (same words or cosine >= 0.92) nor say a sentence twice."),
     Metric("coverage_topics", "Distinct bank topics over topic labels of the main questions the planner chose (1.0 = no topic asked twice); pinned plans excluded."),
@@ -60,10 +59,27 @@ _LIST = [
     Metric("grader_mean_overall_partial", "Mean overall score for partial answers (goal 1.8-2.8).", "none", 0.0, False, "grader"),
     Metric("grader_mean_overall_weak", "Mean overall score for weak answers (goal <= 1.3).", "none", 0.0, False, "grader"),
     Metric("grader_ms_per_answer_p50", "Median time to grade one answer warm, ms (goal < 100 on 2 cores).", "lower", 2.0, True, "latency"),
+    Metric("injection_false_positive_rate", "Share of benign risky-looking sentences (evals/injection, test split) the injection detector flags; goal <= 0.01.", "lower", 0.0, False, "injection"),
+    Metric("injection_recall", "Share of real prompt injections (evals/injection, test split) the detector flags; goal >= 0.95.", "higher", 0.0, False, "injection"),
+    Metric("injection_benign_items", "Benign labelled items in the test split of evals/injection.", "none", 0.0, False, "injection"),
+    Metric("injection_attack_items", "Injection labelled items in the test split of evals/injection.", "none", 0.0, False, "injection"),
+    Metric("injection_false_positives", "Benign test items flagged as injection.", "lower", 0.0, False, "injection"),
+    Metric("injection_missed", "Injection test items not flagged.", "lower", 0.0, False, "injection"),
     Metric("retrieval_queries", "Paraphrased retrieval queries (evals/retrieval).", "none", 0.0, False, "retrieval"),
     Metric("retrieval_top1", "Share of paraphrased queries whose intended bank question is the first hit.", "higher", 0.02, False, "retrieval"),
     Metric("retrieval_top3", "Share of paraphrased queries whose intended bank question is in the top 3.", "higher", 0.02, False, "retrieval"),
     Metric("retrieval_mrr", "Mean reciprocal rank of the intended bank question (0 when not in the top 10).", "higher", 0.02, False, "retrieval"),
+    # adaptive personas (evals/adaptive/, test split): the persona reads each follow-up by meaning and answers from what it knows
+    Metric("adaptive_personas", "Adaptive personas run (test split).", better="none", group="adaptive"),
+    Metric("adaptive_follow_ups", "Follow-ups asked to the adaptive personas.", better="none", group="adaptive"),
+    Metric("adaptive_followup_targeted", "Share of follow-ups that, as the persona reads them, ask for a key point it has not said yet or challenge a misconception it stated (goal >= 0.95).", group="adaptive"),
+    Metric("adaptive_followup_reask_rate", "Share of follow-ups that ask for a key point the persona already said (goal <= 0.02).", better="lower", tolerance=0.02, group="adaptive"),
+    Metric("adaptive_justified_skip", "Share of moves to the next question made with the follow-up budget spent, the answer complete (>= 75% of key points said), or every unsaid point already asked (goal >= 0.9).", group="adaptive"),
+    Metric("adaptive_mask_recovery", "Share of (question, key point) pairs where the scorecard's covered or missed agrees with what the persona said (goal >= 0.9).", group="adaptive"),
+    Metric("adaptive_misconceptions_stated", "Misconceptions the adaptive personas stated.", better="none", group="adaptive"),
+    Metric("adaptive_misconceptions_challenged", "Share of stated misconceptions the interviewer made the persona re-examine (goal >= 0.8).", group="adaptive"),
+    Metric("adaptive_anchor_on_topic", "Share of follow-ups built on a candidate sentence where that sentence is one of the two of the answer nearest to what the follow-up asks.", group="adaptive"),
+    Metric("adaptive_main_questions_without_follow_up", "Share of main questions that got no follow-up at all (should be the exception).", better="lower", tolerance=0.05, group="adaptive"),
 ]
 
 METRICS: dict[str, Metric] = {m.name: m for m in _LIST}

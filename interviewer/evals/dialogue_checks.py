@@ -11,7 +11,6 @@ from interviewer.evals import text as tx
 from interviewer.evals.check_context import ASKING, CheckContext, question_part, short, turns_of
 
 COMPLETE_COVERAGE = 0.6  # share of rubric key points at which an answer needs no follow-up
-CONTEXT_SIM_YES, CONTEXT_SIM_NO = 0.50, 0.25  # follow-up vs answer cosine: decided above / below, judged between
 REPEAT_SIM = 0.92
 KP_SIM_WITH_KEYWORD, KP_SIM_ALONE = 0.40, 0.62
 
@@ -41,49 +40,6 @@ def grounding(t: dict, ctx: CheckContext):
             failures.append(f"{why}: {short(turn['text'])}")
         else:
             hits += 1
-    return hits, total, failures
-
-
-# -- follow-up context-awareness ------------------------------------------------------------------
-def followup_context(t: dict, ctx: CheckContext):
-    hits = total = 0
-    failures = []
-    turns = turns_of(t)
-    for prev, turn in zip(turns, turns[1:]):
-        if turn["role"] != "interviewer" or turn["kind"] != "followup" or prev["role"] != "candidate":
-            continue
-        answer = prev["text"]
-        if not tx.substantive(answer):
-            continue  # nothing to refer to: re-asking is the right move, judged elsewhere
-        total += 1
-        q = ctx.bank.get(turn.get("question_id") or "")
-        own = tx.content_words(answer) - tx.content_words(q.text if q else "")
-        shared = own & tx.content_words(turn["text"])
-        quoted = [term for term in tx.quoted_terms(turn["text"]) if term.lower() in answer.lower()]
-        decided: bool | None = True if (shared or quoted) else None
-        how = "shared term"
-        if decided is None:
-            sim = ctx.similarity(tx.strip_injection(answer) or answer, turn["text"])
-            how = f"cosine {sim:.2f}"
-            if sim >= CONTEXT_SIM_YES:
-                decided = True
-            elif sim < CONTEXT_SIM_NO:
-                decided = False
-            else:
-                verdict = None
-                if ctx.judge is not None:
-                    ctx.judge_calls += 1
-                    verdict = ctx.judge(answer, turn["text"])
-                if verdict is None:  # no qualified judge: the midpoint of the undecided band decides
-                    decided = sim >= (CONTEXT_SIM_YES + CONTEXT_SIM_NO) / 2
-                    how += ", no judge verdict, midpoint rule"
-                else:
-                    decided = verdict
-                    how += f", judge {'yes' if verdict else 'no'}"
-        if decided:
-            hits += 1
-        else:
-            failures.append(f"{how}: {short(turn['text'])} <- {short(answer, 60)}")
     return hits, total, failures
 
 
@@ -133,7 +89,8 @@ def follow_up_decisions(t: dict, ctx: CheckContext) -> list[dict]:
         coverage = rubric_coverage(by_question[qid], q, ctx)
         complete = coverage >= COMPLETE_COVERAGE and bool(_SPECIFIC.search(answer))
         followed = nxt["kind"] == "followup" and nxt.get("question_id") == qid
-        decisions.append({"question_id": qid, "coverage": round(coverage, 2), "complete": complete, "followed_up": followed, "answer": answer})
+        decisions.append({"question_id": qid, "coverage": round(coverage, 2), "complete": complete, "followed_up": followed, "answer": answer,
+                          "first": len(by_question[qid]) == 1})
     return decisions
 
 
@@ -147,8 +104,10 @@ def followup_necessity(t: dict, ctx: CheckContext, decisions: list[dict] | None 
 def justified_skip(t: dict, ctx: CheckContext, decisions: list[dict] | None = None):
     decisions = follow_up_decisions(t, ctx) if decisions is None else decisions
     done = [d for d in decisions if d["complete"]]
-    failures = [f"followed up at coverage {d['coverage']}: {short(d['answer'], 70)}" for d in done if d["followed_up"]]
-    return sum(not d["followed_up"] for d in done), len(done), failures
+    # a complete first answer may be pushed one level deeper, once; after that, or after a complete later answer, move on
+    grilled = [d for d in done if d["followed_up"] and not d["first"]]
+    failures = [f"followed up again at coverage {d['coverage']}: {short(d['answer'], 70)}" for d in grilled]
+    return len(done) - len(grilled), len(done), failures
 
 
 # -- openness and repetition --------------------------------------------------------------------

@@ -24,8 +24,9 @@ from interviewer.interview.grader import (
     Grader,
     answer_units,
     evidence_mask,
-    misconception_gate,
     with_pairs,
+    without_support,
+    _names_only,
 )
 from interviewer.interview.scoring import SCORING_FEATURES, QuestionEvidence, clip_overall, criterion_basis, overall_basis, question_features, to_level
 from interviewer.knowledge.bank import GraderParams, LinearScore, LogisticParams, Scoring
@@ -256,15 +257,20 @@ def fit_misconceptions(knowledge: Knowledge, items: list[GradedAnswer], grader: 
     for item, sentences, units, vectors, feats in _labelled_units(knowledge, items, grader):
         point_probs = 1 / (1 + np.exp(-(feats @ kp_w + kp.bias)))
         point_probs[:, ~evidence_mask(units)] = 0.0
-        feats, _ = grader.misconception_features(sentences, vectors[: len(sentences)], item.question, point_probs[:, : len(sentences)].max(axis=0))
+        point_probs = without_support(point_probs, len(sentences), np.array([_names_only(s) for s in sentences], dtype=bool))
+        feats, _ = grader.misconception_features(
+            sentences, vectors[: len(sentences)], item.question, point_probs[:, : len(sentences)].max(axis=0), point_probs.max(axis=1)
+        )
         for s, sentence in enumerate(sentences):
             rows.append(feats[s])
             targets.append(float(any(_overlaps(sentence, m.quote) for m in item.label.misconceptions)))
             strong.append(item.label.level == "strong")
     x, y = np.array(rows), np.array(targets)
     sw = np.where(y == 1, (y == 0).sum() / max((y == 1).sum(), 1), 1.0)
-    w, b = _logistic(x, y, l2=2.0, sample_weight=sw)
-    probs = 1 / (1 + np.exp(-(x @ w + b))) * misconception_gate(x, kp.threshold)
+    # l2 20: question-grouped cross-validation on the dev part (5 runs) gave recall 0.72 / 0.75 / 0.78 at l2 3 / 8 / 20,
+    # precision 0.57-0.60 and fewer strong answers flagged as l2 grows
+    w, b = _logistic(x, y, l2=20.0, sample_weight=sw)
+    probs = 1 / (1 + np.exp(-(x @ w + b)))
     # the lowest cut-off that reports nothing on strong answers (a false alarm there costs the candidate's trust),
     # never below 0.5
     threshold = max([0.5] + [float(p) + 1e-3 for p, is_strong, t in zip(probs, strong, y) if is_strong and not t])

@@ -15,6 +15,7 @@ CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2rem;color:#222;max-width:1200px}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.cols{display:flex;gap:1rem;align-items:flex-start}.col{flex:1;min-width:0;font-size:.85rem}.col p.bad{background:#fde8e8}
 .ok{color:#2e7d32}.regressed,.missing{color:#c62828;font-weight:bold}.na{color:#888}
 .turn{margin:.25rem 0;padding:.3rem .6rem;border-left:4px solid #90a4ae}.turn.candidate{border-color:#42a5f5;background:#f5faff}
 .meta{color:#666;font-size:.85em}details{margin:.5rem 0}summary{cursor:pointer;font-weight:600}img{max-width:100%}
@@ -142,6 +143,39 @@ def _grader_section(report: dict) -> str:
     )
 
 
+def _injection_section(report: dict) -> str:
+    r = report.get("injection_detection")
+    if not r:
+        return "<p>Injection detection was not measured in this run.</p>"
+    items = "".join(f"<li>false alarm: {escape(t)}</li>" for t in r["false_positive_texts"]) + "".join(f"<li>missed: {escape(t)}</li>" for t in r["missed_texts"])
+    return (
+        f"<p>Test split of evals/injection: {r['benign']} benign risky-looking items, {r['injections']} injections. "
+        f"False-positive rate {_fmt(r['false_positive_rate'])} ({r['false_positives']} flagged), recall {_fmt(r['recall'])} "
+        f"({r['missed']} missed); {_fmt(r['ms_per_item'])} ms per item.</p>" + (f"<ul>{items}</ul>" if items else "")
+    )
+
+
+def _adaptive_section(report: dict, shown: int = 4) -> str:
+    """A few adaptive-persona interviews side by side, each follow-up with how the persona read it."""
+    r = report.get("adaptive")
+    if not r:
+        return "<p>The adaptive personas were not run in this run.</p>"
+    interviews = sorted(r["interviews"], key=lambda iv: (iv["level"], iv["round"]))
+    picked = list({iv["level"]: iv for iv in interviews}.values())  # one per level first, then more
+    picked += [iv for iv in interviews if iv not in picked][: max(0, shown - len(picked))]
+    columns = []
+    for iv in picked[:shown]:
+        lines = "".join(f"<p class='{'bad' if ('off target' in line or 're-ask' in line) else ''}'>{escape(line)}</p>" for line in iv["lines"])
+        columns.append(f"<div class=col><h3>{escape(iv['persona'])} ({escape(iv['level'])}, {escape(iv['round'])})</h3>{lines}</div>")
+    m = r["metrics"]
+    return (
+        f"<p>Split {escape(r['split'])}: {m['personas']} personas, {m['follow_ups']} follow-ups. Targeted {_fmt(m['followup_targeted'])}, "
+        f"re-ask rate {_fmt(m['followup_reask_rate'])}, justified skip {_fmt(m['justified_skip'])}, mask recovery {_fmt(m['mask_recovery'])}, "
+        f"misconceptions challenged {_fmt(m['misconceptions_challenged'])} of {m['misconceptions_stated']}.</p>"
+        f"<div class=cols>{''.join(columns)}</div>"
+    )
+
+
 def _transcript(t: dict) -> str:
     parts = []
     for turn in t.get("turns", []):
@@ -216,6 +250,8 @@ def render_html(report: dict) -> str:
         f"{verdict}<h2>Metrics</h2>{_metrics_table(report)}"
         f"<h2>Charts</h2>{img('overall', 'overall score per persona')}{img('quality', 'quality metrics')}{img('ttft', 'time to first word')}"
         f"<h2>Grader on labelled answers</h2>{_grader_section(report)}"
+        f"<h2>Injection detection on labelled text</h2>{_injection_section(report)}"
+        f"<h2>Follow-ups with adaptive personas</h2>{_adaptive_section(report)}"
         f"<h2>Calibration by round</h2>{_calibration_table(report)}"
         f"<h2>Personas</h2>{_personas_table(report)}"
         f"<h2>Transcripts</h2>{_persona_sections(report)}"

@@ -9,11 +9,13 @@ import time
 from pathlib import Path
 
 from interviewer.evals import checks as ck
+from interviewer.evals.adaptive import adaptive_metric_values, adaptive_report
 from interviewer.evals.aggregate import aggregate, calibration, injection_outcome, latency_samples
 from interviewer.evals.baseline import compare, load_baseline
 from interviewer.evals.candidates import candidate_for
 from interviewer.evals.definitions import METRICS
 from interviewer.evals.grading import grader_metrics, grader_report
+from interviewer.evals.injection import injection_metrics, injection_report, load_injection_set
 from interviewer.evals.judge import LLMJudge
 from interviewer.evals.personas import Persona, load_personas
 from interviewer.evals.recording import RecordingLLM, completion_stats, fresh_model_state
@@ -159,6 +161,10 @@ def run_eval(
     metrics.update({f"retrieval_{k}": retrieval[k] for k in ("queries", "top1", "top3", "mrr")})
     grading = grader_report(knowledge, split="test")
     metrics.update(grader_metrics(grading))
+    injection_detection = injection_report(load_injection_set(settings.evals_dir / "injection", split="test"))
+    metrics.update(injection_metrics(injection_detection))
+    adaptive = adaptive_report(knowledge, settings.prompts_dir, split="test", seed=seed, directory=settings.evals_dir / "adaptive")
+    metrics.update(adaptive_metric_values(adaptive))
     info = llm.info() if hasattr(llm, "info") else {"name": getattr(llm, "name", "unknown")}
     report = {
         "model": info.get("name"),
@@ -171,6 +177,8 @@ def run_eval(
         "calibration": calibration(interviews)["rounds"],
         "retrieval_misses": retrieval["misses"],
         "grader": grading,
+        "injection_detection": injection_detection,
+        "adaptive": adaptive,
         "interviews": interviews,
         "seconds": round(time.perf_counter() - started, 1),
     }

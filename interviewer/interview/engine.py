@@ -20,30 +20,27 @@ from typing import Callable, Iterator
 
 from interviewer import candidate_text as ct
 from interviewer.interview.assess import Assessor
-from interviewer.interview.followup import (
-    PROBE_ROUNDS,
-    FollowUp,
-    choose_follow_up,
-    claim_follow_up,
-    consistency_follow_up,
-    misconception_follow_up,
-    should_follow_up,
-)
+from interviewer.interview.followup import PROBE_ROUNDS, FollowUp, claim_follow_up, consistency_follow_up
 from interviewer.interview.ledger import ClaimLedger
-from interviewer.interview.phrasing import Phrased, Prompts, check_question, check_statement, normalise, phrase
+from interviewer.interview.phrasing import Phrased, Prompts, check_question, followup_step, check_statement, normalise, phrase
+from interviewer.interview.policy import FollowUpPolicy
 from interviewer.interview.plan import PlannedQuestion, pinned_plan, plan_round, tie_to_projects
 from interviewer.interview.rounds import ALL_ROUNDS, ROUNDS
 from interviewer.interview.scorecard import QuestionRecord, build_scorecard
 from interviewer.interview.transcript import Transcript, Turn
 from interviewer.knowledge.bank import TRACKS
 from interviewer.knowledge.service import Knowledge
+from interviewer.knowledge.wording import load_wording
 from interviewer.llm.base import LLM, Message
+from interviewer.llm.qualify import MOVES, load_policy
+from interviewer.llm.warm import phrased_moves
 from interviewer.resume import parse_job_description, parse_resume
 
 HISTORY_TOKEN_SHARE = 0.6  # of the context window; the rest is system prompt, step and output
 STATEMENT_TOKENS = 40
 QUESTION_TOKENS = 64
 
+CLOSING = "That brings us to the end of the interview. Thank you for your time; your scorecard follows."
 TRANSITIONS = (
     "Thank you. Let's move on to the next question.",
     "Let's switch to a different topic.",
@@ -83,12 +80,17 @@ class InterviewConfig:
 
 
 class Interview:
-    def __init__(self, config: InterviewConfig, knowledge: Knowledge, llm: LLM | None, prompts_dir: Path, temperature: float = 0.3):
+    def __init__(self, config: InterviewConfig, knowledge: Knowledge, llm: LLM | None, prompts_dir: Path, temperature: float = 0.3,
+                 moves: frozenset[str] | None = None):
         self.config = config
         self.knowledge = knowledge
         self.llm = llm
         self.prompts = Prompts(prompts_dir)
         self.temperature = temperature
+        # Which moves the model words, fixed for the session (a resumed session replays the same calls):
+        # the model's qualification (llm/qualify.py), or every move for a bare model passed in directly.
+        self.moves = frozenset(moves) if moves is not None else phrased_moves(llm)
+        self.lead_ins = load_policy(knowledge.settings.knowledge_dir).lead_ins
         self.assessor = Assessor(knowledge)
         self.criteria = knowledge.curated.criteria
         curated = knowledge.curated
@@ -105,7 +107,7 @@ class Interview:
             self.plan = pinned_plan(knowledge, config.question_ids)
         else:
             self.plan = plan_round(knowledge, config.round, self.track, jd_terms, resume_terms, config.questions, config.avoid, config.seed)
-        tie_to_projects(self.plan, self.ledger.projects_by_richness())
+        tie_to_projects(self.plan, self.ledger.projects_by_richness(), load_wording(str(knowledge.settings.knowledge_dir)).policy.projects_per_deep_dive)
         self.transcript = Transcript(
             session_id=config.session_id or uuid.uuid4().hex[:12],
             round=config.round,
@@ -116,18 +118,22 @@ class Interview:
             job=self.job.as_json() if self.job else None,
             resume=_resume_summary(self.resume),
         )
+        self.transcript.phrased_moves = [m for m in MOVES if m in self.moves]
         self.records: list[QuestionRecord] = []
         self.index = -1  # position in the plan
         self.depth = 0
         self.stalls = 0  # empty or unusable answers to the current question
         self.asked: set[str] = set()
         self.used_angles: set[str] = set()
-        self.used_anchors: set[str] = set()
+        # Unseeded, draw from the session id: a resumed session replays the same wording choices.
+        self.policy = FollowUpPolicy(knowledge, config.seed if config.seed is not None else self.transcript.session_id)
         self.challenged: set[str] = set()  # misconceptions already put back to the candidate
         self.history: list[Message] = []
         self._history_tokens: list[int] = []
         self.done = False
         self._transitions = itertools.cycle(TRANSITIONS)
+        self._pending_lead: dict[str, str] = {}  # move -> lead-in already shown, waiting for the model's words
+        self.prepared = None  # the background preparation of the planned questions, once started
         self.injection_attempts = 0
         self._last_asked: str | None = None  # the open question, repeated after an unusable answer
         self.on_turn: Callable[[int, Turn], None] | None = None  # the session store listens here
@@ -145,9 +151,29 @@ class Interview:
         t0 = time.perf_counter()
         title = ROUNDS[self.plan[0].round].title if self.config.round != "onsite" else "onsite loop"
         fallback = f"Welcome to this mock {title} interview. We will go through {len(self.plan)} main questions, with follow-ups."
-        opening = self._phrase_statement(self.prompts.render("opening", round_title=title), fallback)
-        yield from self._emit(Turn("interviewer", "note", opening.text, phrasing=opening.source), t0, opening)
+        early = yield from self._lead_in("opening")
+        opening = self._phrase_statement("opening", self.prompts.render("opening", round_title=title), fallback)
+        yield from self._emit(Turn("interviewer", "note", opening.text, phrasing=opening.source), t0, opening, early)
         yield from self._next_question(time.perf_counter(), prefix="")
+        self.prepared = self._prepare_in_background()
+
+    def _prepare_in_background(self):
+        """While the candidate reads and answers the first question, encode the curated texts of the questions
+        still to come and load the injection lexicon: a new question's first grading otherwise waited 4 s for
+        ~30 encodings (bench, load ~7), and the first answer 0.9 s for the lexicon."""
+        from interviewer.knowledge.embeddings import background, stopping
+
+        def prepare():
+            try:
+                ct.without_injection("Warm up.")
+                for planned in self.plan[1:]:
+                    if stopping():
+                        return
+                    self.assessor.grader.prepare(planned.question)
+            except Exception:  # only speed is at stake: the same work happens on demand
+                pass
+
+        return background(prepare, "interviewer-prepare")
 
     def answer(self, text: str | bytes | None) -> Iterator[TokenEvent | TurnEvent]:
         if self.done:
@@ -175,6 +201,7 @@ class Interview:
         record = self._record(answer)
         assessment = record.assessments[-1]
         project = self.current.project
+        self.policy.heard(ct.sentences(substance))
         self.ledger.record_answer(substance, assessment, project)
         contradiction = self.ledger.check(substance, project, can_raise=self.depth <= self.config.depth)
         if contradiction:
@@ -182,30 +209,49 @@ class Interview:
             if normalise(follow.text) not in self.asked:
                 yield from self._follow_up(follow, t0, note)
                 return
-        for wrong in assessment.misconceptions:  # a stated misconception is challenged before anything else is asked
-            if self.depth >= self.config.depth or wrong.mistake in self.challenged:
-                break
-            follow = misconception_follow_up(wrong, self.asked)
-            if follow is not None:
-                self.challenged.add(wrong.mistake)
-                yield from self._follow_up(follow, t0, note)
-                return
-        if should_follow_up(assessment, record.coverage, self.depth, self.config.depth, self.current.round):
-            if self.ledger.claims and self.current.round in PROBE_ROUNDS:
-                found = claim_follow_up(self.knowledge, self.ledger, substance, project, self.asked, self.used_angles)
-                if found is not None:
-                    follow, claim = found
-                    self.ledger.mark_probed(claim)
-                    yield from self._follow_up(follow, t0, note)
-                    return
-            missing = [kp.text for kp, ok in zip(record.question.rubric.key_points, record.covered()) if not ok]
-            follow = choose_follow_up(
-                self.knowledge, substance, record.question, assessment, missing, self.current.round, self.asked, self.used_angles, self.used_anchors
-            )
-            if follow is not None:
-                yield from self._follow_up(follow, t0, note)
-                return
+        follow = self._choose_follow_up(record, assessment, substance, project)
+        if follow is not None:
+            yield from self._follow_up(follow, t0, note)
+            return
         yield from self._next_question(t0, prefix=note)
+
+    def _choose_follow_up(self, record: QuestionRecord, assessment, substance: str, project: str | None) -> FollowUp | None:
+        """A stated misconception first; in story rounds a deflection; then the most important point every answer so
+        far clearly missed; after a complete first answer, one level deeper; else move on."""
+        if self.depth >= self.config.depth:
+            return None
+        for wrong in assessment.misconceptions:
+            if wrong.mistake not in self.challenged:
+                follow = self.policy.misconception(wrong)
+                if follow is not None:
+                    self.challenged.add(wrong.mistake)
+                    return follow
+        question = record.question
+        claim_probe = None
+        if self.ledger.claims and self.current.round in PROBE_ROUNDS:
+            claim_probe = claim_follow_up(self.knowledge, self.ledger, substance, project, self.asked, self.used_angles)
+            if claim_probe is not None and claim_probe[0].kind == "probe:own-contribution":
+                return self._take_claim(claim_probe)  # a deflection: what did the candidate do on their own claim
+        if assessment.words == 0:
+            return None
+        probabilities = [max((a.key_points[i].probability for a in record.assessments if i < len(a.key_points)), default=0.0)
+                         for i in range(len(question.rubric.key_points))]
+        covered = record.covered()
+        complete = self.policy.complete(covered)
+        if not complete:
+            follow = self.policy.missed_point(question, covered, probabilities, project)
+            if follow is not None:
+                return follow
+        if complete and self.depth > 0:
+            return None  # complete, and already pushed one level deeper
+        if claim_probe is not None:
+            return self._take_claim(claim_probe)  # deep dives grill the resume once the rubric has nothing clearly missing
+        return self.policy.deeper(question, vague=assessment.vague and not complete)
+
+    def _take_claim(self, found) -> FollowUp:
+        follow, claim = found
+        self.ledger.mark_probed(claim)
+        return follow
 
     def attach_code_result(self, result: dict) -> None:
         """Record a Run-tests result ({"passed", "total", "failures", ...}) for the current coding question."""
@@ -218,8 +264,7 @@ class Interview:
     def finish(self) -> dict:
         if not self.done:
             self.done = True
-            closing = "That brings us to the end of the interview. Thank you for your time; your scorecard follows."
-            self._append(Turn("interviewer", "closing", closing))
+            self._append(Turn("interviewer", "closing", CLOSING))
         claims = self.ledger.summary() if self.resume is not None else None
         card = build_scorecard(self.records, self.criteria, self.knowledge.curated.scoring, claims)
         card["injection_attempts"] = self.injection_attempts
@@ -236,39 +281,50 @@ class Interview:
         planned = self.current
         if planned is None:
             self.done = True
-            closing = prefix + "That brings us to the end of the interview. Thank you for your time; your scorecard follows."
-            yield from self._emit(Turn("interviewer", "closing", closing.strip()), t0, None)
+            early = yield from self._lead_in("closing", prefix)
+            title = ROUNDS[self.plan[0].round].title if self.config.round != "onsite" else "onsite loop"
+            if "closing" in self.moves:  # the model words the closing remark; the scorecard line stays fixed
+                phrased = self._phrase_statement("closing", self.prompts.render("closing", round_title=title), "That brings us to the end of the interview.")
+                text = f"{phrased.text} Your scorecard follows."
+            else:
+                phrased = Phrased(CLOSING, "template", None)
+                text = CLOSING
+            yield from self._emit(Turn("interviewer", "closing", (prefix + text).strip(), phrasing=phrased.source), t0, phrased, early)
             return
         self.records.append(QuestionRecord(planned.question, planned.round))
         self.assessor.grader.prepare(planned.question)  # curated vectors now, so grading the answer is one encoder call
         lead = ""
+        early = None
         if self.index > 0:
             changed_round = self.plan[self.index - 1].round != planned.round
             if changed_round:
                 lead = f"Next round: {ROUNDS[planned.round].title}. "
             else:
-                phrased = self._phrase_statement(self.prompts.get("transition"), next(self._transitions))
+                early = yield from self._lead_in("transition", prefix)
+                phrased = self._phrase_statement("transition", self.prompts.get("transition"), next(self._transitions))
                 lead = phrased.text + " "
         text = f"{prefix}{lead}{planned.text}".strip()
         turn = Turn("interviewer", "question", text, sources=planned.sources, question_id=planned.question.id)
         self.asked.add(normalise(planned.question.text))
+        self.policy.asked(planned.question.text, curated=True)
         self._last_asked = planned.text
-        yield from self._emit(turn, t0, None)
+        yield from self._emit(turn, t0, None, early)
 
     def _follow_up(self, follow: FollowUp, t0: float, prefix: str) -> Iterator[TokenEvent | TurnEvent]:
         self.depth += 1
         self.used_angles.add(follow.kind.split(":", 1)[1] if follow.kind.startswith("probe:") else follow.angle)
-        self.used_anchors.add(follow.anchor.lower())
+        self.policy.asked(follow.angle, curated=follow.move in ("key-point", "misconception", "deeper", "concrete"))
         secrets = [kp.text for kp in self.current.question.rubric.key_points]
         if follow.rephrase:
-            step = self.prompts.render("followup", anchor=follow.anchor, angle=follow.angle)
-            phrased = self._phrase(step, lambda t: check_question(t, follow.anchor, secrets, self.asked), follow.text, QUESTION_TOKENS)
+            step = followup_step(self.prompts, follow.angle, follow.anchor)
+            phrased = self._phrase("followup", step, lambda t: check_question(t, follow.anchor, secrets, self.asked), follow.text, QUESTION_TOKENS)
         else:
             phrased = Phrased(follow.text, "template", None)
         self.asked.add(normalise(phrased.text))
         self._last_asked = phrased.text
         self.records[-1].follow_ups += 1
-        turn = Turn("interviewer", "followup", (prefix + phrased.text).strip(), sources=self.current.sources, question_id=self.current.question.id, phrasing=phrased.source)
+        turn = Turn("interviewer", "followup", (prefix + phrased.text).strip(), sources=self.current.sources, question_id=self.current.question.id,
+                    phrasing=phrased.source, move=follow.move, targets=list(follow.targets), anchor_sentence=follow.anchor_sentence)
         yield from self._emit(turn, t0, phrased)
 
     def _stall(self, t0: float, note: str, answer: str) -> Iterator[TokenEvent | TurnEvent]:
@@ -287,7 +343,9 @@ class Interview:
                 self._record(answer)
             yield from self._next_question(t0, prefix=note + "Let's move on. ")
             return
-        turn = Turn("interviewer", "followup", f"{note}Take your time. The question was: {self._last_asked or self.current.text}".strip(), sources=self.current.sources, question_id=self.current.question.id, phrasing="template")
+        asked = self._last_asked or self.current.text
+        turn = Turn("interviewer", "followup", f"{note}Take your time. The question was: {asked}".strip(), sources=self.current.sources,
+                    question_id=self.current.question.id, phrasing="template", move="repeat", targets=[asked])
         yield from self._emit(turn, t0, None)
 
     # -- helpers ---------------------------------------------------------------
@@ -331,15 +389,40 @@ class Interview:
             del self.history[:cut]
             del self._history_tokens[:cut]
 
-    def _phrase(self, step: str, check, fallback: str, max_tokens: int) -> Phrased:
-        return phrase(self.llm, self._messages(step), check, fallback, max_tokens, self.temperature)
+    def _phrase(self, move: str, step: str, check, fallback: str, max_tokens: int) -> Phrased:
+        """The model's wording of `move` when the model is qualified for it, validated; else the template at once, no call."""
+        if move not in self.moves:
+            return Phrased(fallback, "template", None)
+        lead = self._pending_lead.pop(move, None)
+        phrased = phrase(self.llm, self._messages(step), check, fallback, max_tokens, self.temperature)
+        if lead:  # already on screen: the model's text follows it, or the template without the lead-in's words
+            rest = _after_lead(phrased.text, lead)
+            phrased.text = f"{lead} {rest}".strip()
+        return phrased
 
-    def _phrase_statement(self, step: str, fallback: str) -> Phrased:
+    def _phrase_statement(self, move: str, step: str, fallback: str) -> Phrased:
         secrets = [kp.text for p in self.plan for kp in p.question.rubric.key_points]
-        return self._phrase(step, lambda t: check_statement(t, secrets, step), fallback, STATEMENT_TOKENS)
+        return self._phrase(move, step, lambda t: check_statement(t, secrets, step), fallback, STATEMENT_TOKENS)
 
-    def _emit(self, turn: Turn, t0: float, phrased: Phrased | None) -> Iterator[TokenEvent | TurnEvent]:
-        """Commit a validated turn, stream it word by word, then the finished turn with its timings."""
+    def _lead_in(self, move: str, prefix: str = "") -> Iterator[TokenEvent]:
+        """For a qualified move, show the turn's fixed start (notes, the move's lead-in) before the model runs.
+
+        Returns (streamed text, time shown) for `_emit`, or None when nothing was shown early. Only text
+        that is true whatever the model then writes is shown before validation; the model's words wait
+        for it (README, Performance)."""
+        lead = self.lead_ins.get(move, "")
+        if move not in self.moves or not (lead or prefix.strip()):
+            return None
+        shown = time.perf_counter()
+        streamed = prefix + (f"{lead} " if lead else "")
+        for piece in _pieces(streamed.rstrip()):
+            yield TokenEvent(piece)
+        if lead:
+            self._pending_lead[move] = lead
+        return (streamed, shown)
+
+    def _emit(self, turn: Turn, t0: float, phrased: Phrased | None, early: tuple[str, float] | None = None) -> Iterator[TokenEvent | TurnEvent]:
+        """Commit a validated turn, stream it word by word (after what `_lead_in` already showed), then the finished turn with its timings."""
         if phrased and phrased.rejected:
             turn.rejected = phrased.rejected
         if phrased and phrased.completion:
@@ -347,7 +430,16 @@ class Interview:
             turn.evaluated_tokens = phrased.completion.evaluated_tokens
         seq = self._append(turn)
         first = None
-        for piece in _pieces(turn.text):
+        text = turn.text
+        if early is not None:
+            streamed, first = early
+            shown = streamed.rstrip()
+            if text.startswith(shown):
+                text = text[len(shown):]
+                if text.startswith(" "):
+                    yield TokenEvent(" ")
+                    text = text[1:]
+        for piece in _pieces(text) if text else ():
             if first is None:
                 first = time.perf_counter()
             yield TokenEvent(piece)
@@ -376,6 +468,16 @@ def _resume_summary(resume) -> dict | None:
         "claims": len(resume.claims),
         "ignored_instructions": len(resume.injection_lines),
     }
+
+
+def _after_lead(text: str, lead: str) -> str:
+    """`text` without a repeat of the lead-in already shown ("Thank you." then "Thank you, let's ...")."""
+    lead_words = normalise(lead).split()
+    words = text.split(" ")
+    if lead_words and normalise(" ".join(words[: len(lead_words)])).split() == lead_words:
+        rest = " ".join(words[len(lead_words):]).lstrip(" ,.;:-")
+        return rest[:1].upper() + rest[1:] if rest else rest
+    return text
 
 
 def _pieces(text: str) -> Iterator[str]:

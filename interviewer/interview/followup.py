@@ -1,136 +1,34 @@
-"""After an answer: follow up or move on, and if following up, on what and anchored where.
-
-The anchor is a term quoted verbatim from the candidate's last answer, so every
-follow-up visibly responds to what was said.
+"""Follow-ups that come from the resume and the claim ledger: a contradiction quoted from both sides, a deflection
+met with what the candidate did, a resume claim probed. Key-point probes and challenges of misconceptions are chosen
+by interview/policy.py; both return a FollowUp.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import numpy as np
-
-from interviewer import candidate_text as ct
-from interviewer.interview.assess import AnswerAssessment
-from interviewer.knowledge.bank import BankQuestion, Probe
+from interviewer.candidate_text import sentences
 from interviewer.knowledge.service import Knowledge
 
-COMPLETE = 0.6  # coverage at which a specific answer needs no follow-up (most rubrics list 6-7 points)
 PROBE_ROUNDS = {"resume-deep-dive", "behavioral", "hiring-manager"}
-
-_STOP = ct.STOP_WORDS
 
 
 @dataclass
 class FollowUp:
     text: str  # template phrasing, always valid
     angle: str  # the question or intent the follow-up pursues (what the LLM may rephrase)
-    anchor: str
-    kind: str  # rubric | probe:<id> | consistency
+    anchor: str  # the phrase of the candidate's sentence it quotes, or ""
+    kind: str  # key-point | misconception | deeper | rubric | probe:<id> | consistency
     before: str | None = None
     rephrase: bool = True  # False when the wording quotes the resume or two statements: the model must not reword it
-
-
-def should_follow_up(assessment: AnswerAssessment, coverage: float, depth: int, depth_limit: int, round_name: str) -> bool:
-    if depth >= depth_limit:
-        return False
-    if round_name in PROBE_ROUNDS:
-        # deep dives grill: probe unless the story is complete, specific and reasoned
-        return coverage < COMPLETE or assessment.vague or depth == 0
-    return coverage < COMPLETE or assessment.vague
-
-
-def pick_anchor(answer: str, question: BankQuestion | None, avoid: set[str]) -> str | None:
-    """A short term from the answer worth asking about: a rubric term, a number, a named thing, or a content word."""
-    text = answer
-    low = text.lower()
-    candidates: list[str] = []
-    if question is not None:
-        for kp in question.rubric.key_points:
-            for k in kp.keywords:
-                m = re.search(r"(?<![a-z0-9])" + re.escape(k) + r"(?![a-z0-9])", low)
-                if m:
-                    candidates.append(text[m.start() : m.end()])
-    candidates += [m.group(0) for m in re.finditer(r"\b\d+(?:\.\d+)?\s?(?:%|ms|x|k|gb|mb|fps|hours|days|weeks|million|billion|points)\b|\b\d+(?:\.\d+)?%", text, re.I)]
-    candidates += [m.group(0) for m in re.finditer(r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}[a-z]?s?|[A-Z][a-z]+(?:\s[A-Z][a-z]+)+)\b", text)]
-    content = [w for w in re.findall(r"[A-Za-z][A-Za-z\-]{3,}", text) if w.lower() not in _STOP]
-    candidates += sorted(content, key=len, reverse=True)
-    for cand in candidates:
-        c = cand.strip()
-        if c and c.lower() not in avoid and c.lower() not in _STOP and len(c) >= 2:
-            return c
-    return None
-
-
-def _unused(options: list[str], asked: set[str]) -> list[str]:
-    return [o for o in options if _normalise(o) not in asked]
+    targets: list[str] = field(default_factory=list)  # the key point, misconception, claim or angle it pursues
+    anchor_sentence: str | None = None  # the candidate sentence it builds on
+    move: str = "probe"  # key-point | misconception | deeper | concrete | claim | consistency (repeat: a re-ask after no answer)
 
 
 def _normalise(text: str) -> str:
     return re.sub(r"[^a-z0-9 ]", "", text.lower()).strip()
-
-
-def choose_follow_up(
-    knowledge: Knowledge,
-    answer: str,
-    question: BankQuestion,
-    assessment: AnswerAssessment,
-    missing: list[str],
-    round_name: str,
-    asked: set[str],
-    used_angles: set[str],
-    used_anchors: set[str],
-) -> FollowUp | None:
-    anchor = pick_anchor(answer, question, used_anchors) or pick_anchor(answer, None, set())
-    if anchor is None:  # nothing specific to quote ("It was fine."): ask for specifics on the rubric's next angle
-        for option in question.rubric.follow_ups:
-            text = f"Let's make that concrete. {option}"
-            if option not in used_angles and _normalise(text) not in asked:
-                return FollowUp(text, option, "", "rubric", rephrase=False)
-        return None
-    probes = knowledge.curated.probes
-    if round_name in PROBE_ROUNDS and probes:
-        probe = _pick_probe(probes, answer, assessment, used_angles)
-        if probe is not None:
-            for phrasing in probe.phrasings:
-                text = _fill(phrasing, anchor)
-                if _normalise(text) not in asked:
-                    return FollowUp(text, probe.intent, anchor, f"probe:{probe.id}")
-    options = [f for f in question.rubric.follow_ups if f not in used_angles]
-    if not options:
-        return None
-    if missing and len(options) > 1:
-        sims = knowledge.embed_known(options) @ knowledge.embed_known(missing).T
-        options = [options[i] for i in np.argsort(-sims.max(axis=1))]
-    for option in options:
-        text = f"You mentioned {quote(anchor)}. {option}"
-        if _normalise(text) not in asked:
-            return FollowUp(text, option, anchor, "rubric")
-    return None
-
-
-def misconception_follow_up(found, asked: set[str]) -> FollowUp | None:
-    """Make the candidate re-examine a wrong statement: quote it back and ask the curated probe, never the answer."""
-    phrase = _quotable(found.quote, found.mistake)
-    lead = f"You said {quote(phrase)}." if phrase else "Let me come back to something you said."
-    text = f"{lead} {found.probe}"
-    if _normalise(text) in asked or _normalise(found.probe) in asked:
-        return None
-    return FollowUp(text, found.probe, phrase or "", "misconception", rephrase=False)
-
-
-def _quotable(sentence: str, about: str, limit: int = 20) -> str | None:
-    """The sentence, or its clause closest to what the mistake is about, short enough to quote back."""
-    clean = sentence.strip().rstrip(".!?;:,").strip()
-    if len(clean.split()) <= limit:
-        return clean
-    about_words = {w for w in re.findall(r"[a-z]+", about.lower()) if w not in _STOP}
-    clauses = [c.strip().rstrip(".!?;:,") for c in re.split(r"[,;:]\s+|\s(?=(?:because|but|so|which)\b)", clean)]
-    clauses = [c for c in clauses if 3 <= len(c.split()) <= limit]
-    if not clauses:
-        return None
-    return max(clauses, key=lambda c: len(about_words & set(re.findall(r"[a-z]+", c.lower()))))
 
 
 def consistency_follow_up(knowledge: Knowledge, now, before: str | None = None, from_resume: bool | None = None) -> FollowUp:
@@ -158,7 +56,7 @@ def consistency_follow_up(knowledge: Knowledge, now, before: str | None = None, 
     else:
         template = probe.phrasings[0] if probe else "Earlier you said {before}, and now {anchor}: which is right, and what explains the difference?"
         text = template.replace("{before}", quote(earlier)).replace("{anchor}", quote(said))
-    return FollowUp(text, intent, said, "consistency", earlier, rephrase=False)
+    return FollowUp(text, intent, said, "consistency", earlier, rephrase=False, targets=[earlier], anchor_sentence=said, move="consistency")
 
 
 def claim_follow_up(knowledge: Knowledge, ledger, answer: str, project: str | None, asked: set[str], used_angles: set[str]) -> tuple[FollowUp, object] | None:
@@ -168,7 +66,9 @@ def claim_follow_up(knowledge: Knowledge, ledger, answer: str, project: str | No
 
     probes = knowledge.curated.probes
     deflection = getattr(ledger, "last_deflection", None)
-    if deflection and deflection.get("claim_id") and "own-contribution" in probes and "own-contribution" not in used_angles:
+    # "which part did you build" answers "others did it", not "I'd have to check the numbers"
+    if (deflection and deflection.get("claim_id") and deflection.get("kind") == "others-did-it"
+            and "own-contribution" in probes and "own-contribution" not in used_angles):
         claim = ledger.claim(deflection["claim_id"])
         if claim is not None:
             said = _deflection_quote(deflection["quote"])
@@ -176,7 +76,8 @@ def claim_follow_up(knowledge: Knowledge, ledger, answer: str, project: str | No
                 phrasing = re.sub(r"^You (mentioned|said) ", "It mentions ", phrasing)
                 text = f"You said {quote(said)}, but your resume lists {quote(claim.text)}. " + _fill(phrasing, claim.text)
                 if _normalise(text) not in asked:
-                    return FollowUp(text, probes["own-contribution"].intent, claim.text, "probe:own-contribution", rephrase=False), claim
+                    return FollowUp(text, probes["own-contribution"].intent, claim.text, "probe:own-contribution", rephrase=False,
+                                    targets=[claim.text], anchor_sentence=deflection["quote"], move="claim"), claim
     mentioned = [c for c in ledger.mentioned_in(answer, project) if c.id not in ledger.probed]
     candidates = [(c, True) for c in mentioned] + [(c, False) for c in ledger.unprobed(project) if c not in mentioned]
     for claim, in_answer in candidates:
@@ -199,7 +100,8 @@ def claim_follow_up(knowledge: Knowledge, ledger, answer: str, project: str | No
                     phrasing = re.sub(r"^You (mentioned|said) ", "It mentions ", phrasing)
                 text = lead + _fill(phrasing, anchor)
                 if _normalise(text) not in asked:
-                    return FollowUp(text, probe.intent, anchor, f"probe:{pid}", rephrase=in_answer), claim
+                    return FollowUp(text, probe.intent, anchor, f"probe:{pid}", rephrase=in_answer, targets=[claim.text],
+                                    anchor_sentence=_sentence_with(answer, anchor) if in_answer else None, move="claim"), claim
     return None
 
 
@@ -230,27 +132,23 @@ def _deflection_quote(sentence: str) -> str:
 
 
 def quote(term: str) -> str:
-    return f"\u201c{term}\u201d"
+    """Curly quotes around a phrase; quotes inside it are dropped, so a quote never nests ("the “"Pulse"” detector")."""
+    inner = re.sub(r"[\"\u201c\u201d]", "", term).strip().rstrip(".?!;:,").strip()  # the sentence's own stop ends it
+    return "\u201c" + inner + "\u201d"
+
+
+def project_name(title: str) -> str:
+    """A resume project as a reader names it: "the “Pulse” arrhythmia detector at Orchard Health" keeps its article
+    and its inner quotes, curled; a bare entry line ("ML Engineer, Acme") is quoted whole. No markdown marks."""
+    plain = re.sub(r"^[#*\-\s]+|[*_`]+", "", title).strip()
+    if re.match(r"(?i)(the|my|our|your)\s", plain):
+        return re.sub(r'"([^"]+)"', "\u201c\\1\u201d", plain)
+    return quote(plain)
 
 
 def _fill(phrasing: str, anchor: str) -> str:
     return phrasing.replace("{anchor}", quote(anchor))
 
 
-def _pick_probe(probes: dict[str, Probe], answer: str, assessment: AnswerAssessment, used: set[str]) -> Probe | None:
-    low = answer.lower()
-    order: list[str] = []
-    if assessment.vague and "vague-answer" in probes:
-        order.append("vague-answer")
-    if assessment.numbers == 0 and "metrics-and-results" in probes:
-        order.append("metrics-and-results")
-    ranked = sorted(
-        (p for p in probes.values() if p.id not in ("consistency", "vague-answer")),
-        key=lambda p: -sum(1 for s in p.signals if len(s) > 3 and s.lower() in low),
-    )
-    order += [p.id for p in ranked]
-    for pid in order:
-        if pid not in used and pid in probes:
-            return probes[pid]
-    return None
-
+def _sentence_with(answer: str, phrase: str) -> str | None:
+    return next((s for s in sentences(answer) if phrase.lower() in s.lower()), None)

@@ -50,6 +50,12 @@ class Prompts:
         return text
 
 
+def followup_step(prompts: "Prompts", angle: str, anchor: str) -> str:
+    """The step that asks the model to word a follow-up: the engine and the qualification suite share it."""
+    anchor_line = f'Build on their words "{anchor}" and include them.\n' if anchor else ""
+    return prompts.render("followup", angle=angle, anchor_line=anchor_line)
+
+
 def clean_output(text: str) -> str:
     text = text.strip().split("\n")[0].strip()
     text = _PREFIX.sub("", text)
@@ -96,15 +102,15 @@ def check_statement(text: str, secrets: list[str], step: str = "") -> str | None
 
 
 def check_question(text: str, anchor: str, secrets: list[str], asked: set[str]) -> str | None:
-    """A follow-up: one open question that names the anchor; None when acceptable."""
+    """A follow-up: one open question that names the anchor (when there is one); None when acceptable."""
     words = text.split()
     if not 6 <= len(words) <= 45:
         return f"length {len(words)} words"
     if text.count("?") != 1 or not text.endswith("?"):
         return "not exactly one question ending with '?'"
-    if anchor.lower() not in text.lower():
+    if anchor and anchor.lower() not in text.lower():
         return "does not name the anchor from the answer"
-    if _META.search(text) or ":" in text.split(anchor)[0][:25]:
+    if _META.search(text) or (anchor and ":" in text.split(anchor)[0][:25]):
         return "meta talk about the question"
     last_sentence = re.split(r"(?<=[.!])\s+", text)[-1]
     if _YES_NO_START.match(last_sentence):

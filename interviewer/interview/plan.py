@@ -7,8 +7,10 @@ import random
 import re
 from dataclasses import dataclass, field
 
+from interviewer.interview.followup import project_name
 from interviewer.interview.rounds import ONSITE, ONSITE_QUESTIONS, ROUNDS
 from interviewer.knowledge.bank import BankQuestion
+from interviewer.resume.claims import vocabulary
 from interviewer.knowledge.service import Knowledge
 
 TRACK_BONUS = 0.12
@@ -29,19 +31,50 @@ class PlannedQuestion:
     @property
     def text(self) -> str:
         if self.project:
-            return f"Let's talk about \u201c{self.project}\u201d from your resume. {self.question.text}"
+            return f"Let's talk about {project_name(self.project)} from your resume. {self.question.text}"
         return self.question.text
 
 
-def tie_to_projects(plan: list[PlannedQuestion], projects: list[str]) -> None:
-    """Deep-dive questions walk the richest projects: most questions on the first, some on the second."""
+def tie_to_projects(plan: list[PlannedQuestion], projects: list[str], spread: int = 3) -> None:
+    """Deep-dive questions take turns over the `spread` richest projects (`projects` is ordered by richness)."""
     if not projects:
         return
-    for i, planned in enumerate(plan):
-        if planned.round != "resume-deep-dive":
-            continue
-        planned.project = projects[0] if len(projects) == 1 or i % 3 != 2 else projects[1]
+    walk = projects[: max(1, spread)]
+    deep = [p for p in plan if p.round == "resume-deep-dive"]
+    for i, planned in enumerate(deep):
+        planned.project = walk[i % len(walk)]
         planned.sources = planned.sources + [{"id": "resume", "section": f"Resume > {planned.project}", "kind": "resume"}]
+
+
+def _vocabulary(q: BankQuestion) -> set[str]:
+    return set(re.findall(r"[a-z][a-z0-9+#.]+", (q.text + " " + " ".join(q.topics)).lower().replace("-", " ")))
+
+
+def jd_skills(job_description: str | None, techniques: list[str]) -> list[str]:
+    """The techniques of the curated vocabulary (knowledge/resume_terms.yaml) that the job description names, in its
+    order: "RLHF", "LoRA", "speculative decoding", not "model" or "pipelines"."""
+    if not job_description:
+        return []
+    low = job_description.lower()
+    found = []
+    for term in techniques:
+        m = re.search(r"(?<![a-z0-9])" + re.escape(term.lower()) + r"(?![a-z0-9])", low)
+        if m:
+            found.append((m.start(), term.lower()))
+    return [t for _, t in sorted(found)]
+
+
+def jd_focus(skills: list[str], questions: list[BankQuestion], limit: int) -> list[BankQuestion]:
+    """One question per job-description skill, the best retrieved (`questions` come best first) that names it."""
+    picked: list[BankQuestion] = []
+    for skill in skills:
+        if len(picked) >= limit:
+            break
+        words = set(re.findall(r"[a-z][a-z0-9+#.]+", skill.replace("-", " ")))
+        match = next((q for q in questions if words <= _vocabulary(q) and q not in picked), None)
+        if match is not None:
+            picked.append(match)
+    return picked
 
 
 def context_terms(text: str | None, limit: int = 40) -> list[str]:
@@ -120,6 +153,13 @@ def plan_round(
     chosen: list[PlannedQuestion] = []
     covered: set[str] = set()
     pool = sorted(scored, key=lambda sq: -sq[0])
+    # the job description's distinctive skills come first: half the questions, one per skill, best retrieved first
+    skills = jd_skills(job_description, vocabulary(str(knowledge.settings.knowledge_dir))["techniques"])
+    for skill_match in jd_focus(skills, [q for _, q in pool], (count + 1) // 2):
+        pick = next(sq for sq in pool if sq[1].id == skill_match.id)
+        pool.remove(pick)
+        covered |= set(pick[1].topics)
+        chosen.append(PlannedQuestion(pick[1], round_name, pick[0]))
     while pool and len(chosen) < count:
         best = max(pool, key=lambda sq: sq[0] - TOPIC_PENALTY * len(covered & set(sq[1].topics)))
         pool.remove(best)

@@ -1,7 +1,7 @@
 """Turns and the transcript: the JSON contract the CLI, web page and evals share.
 
 Stable keys: session_id, round, track, model, turns[role, kind, text, sources,
-ttft_ms, total_ms], scorecard. Later additions are new keys, never renames.
+ttft_ms, total_ms, and for follow-ups move, targets, anchor_sentence], scorecard. Later additions are new keys, never renames.
 """
 
 from __future__ import annotations
@@ -23,6 +23,10 @@ class Turn:
     rejected: str | None = None  # why the LLM's wording was refused, when it was
     prompt_tokens: int | None = None
     evaluated_tokens: int | None = None
+    # follow-ups say why: what they pursue (a key point, a misconception, a resume claim) and the sentence they build on
+    move: str | None = None  # key-point | misconception | deeper | concrete | claim | consistency | repeat
+    targets: list[str] = field(default_factory=list)
+    anchor_sentence: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -45,6 +49,7 @@ class Transcript:
     plan: list[str] = field(default_factory=list)
     job: dict[str, Any] | None = None  # what was read from the job description
     resume: dict[str, Any] | None = None  # projects and claim counts read from the resume
+    phrased_moves: list[str] | None = None  # moves the model words (qualification); the others use templates
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -58,6 +63,7 @@ class Transcript:
             "plan": list(self.plan),
             "job": self.job,
             "resume": self.resume,
+            "phrased_moves": self.phrased_moves,
         }
 
     def to_markdown(self) -> str:

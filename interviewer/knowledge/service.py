@@ -19,15 +19,72 @@ class Knowledge:
         self.settings = settings
         self._vectors_lock = threading.Lock()
         self.curated = CuratedKnowledge(settings.knowledge_dir)
+        try:
+            self.embeddings.remember_queries(self._queries_path)  # before the index check or a plan embeds a query
+        except FileNotFoundError:  # no embedding model: reported by whatever needs one
+            pass
         self.index = index or KnowledgeIndex(settings)
-        if ensure_index:
-            self.index.ensure()
+        if ensure_index and self.index.ensure():
+            # the model is loaded for the build anyway: remember the start-up queries so later starts embed nothing;
+            # in the background (289 encodings, ~60 s at load 13), in small batches so a plan's own query gets through
+            from interviewer.knowledge.embeddings import background
+
+            background(self._prime_quietly, "interviewer-prime-queries")
 
     @cached_property
     def embeddings(self):
+        """Lazy: the model loads on the first text that is not already cached (see embeddings.py), or on warm()."""
         from interviewer.knowledge.embeddings import load_embeddings
 
         return load_embeddings(self.settings.resolved_embedding_path())
+
+    def prime_queries(self) -> int:
+        """Remember the vectors of the queries every start makes: each bank question's text (its grounding
+        search) and each round's plan query per track without resume or job description. ~300 texts in one
+        batch; afterwards a start with the index built needs no embedding model before the first question."""
+        from interviewer.interview.plan import build_query
+        from interviewer.interview.rounds import ROUNDS
+
+        texts = [q.text for q in self.curated.questions.values()]
+        for track_id, track in self.curated.tracks.items():
+            track_text = f"{track.name}: {', '.join(track.emphasis)}" if track_id != "general" else ""
+            texts += [build_query(name, track_text, [], []) for name in ROUNDS if name != "onsite"]
+        from interviewer.knowledge.embeddings import stopping
+
+        return sum(self.embeddings.prime(texts[i : i + 32]) for i in range(0, len(texts), 32) if not stopping())
+
+    def _prime_quietly(self) -> None:
+        try:
+            self.prime_queries()
+        except Exception:  # only speed is at stake: a query not remembered is encoded when it comes
+            pass
+
+    def warm(self, background: bool = True) -> threading.Thread | None:
+        """Load the embedding model, on a background thread by default: the first question does not need it
+        (its queries are cached), the grading of the first answer does. One model per folder, under its lock."""
+
+        def load():
+            try:
+                self.embeddings.warm()
+            except Exception:  # reported when a text really needs encoding (doctor names the fix)
+                pass
+
+        if not background:
+            self.embeddings.warm()
+            return None
+        try:
+            embeddings = self.embeddings
+        except FileNotFoundError:  # no embedding model: reported by whatever needs one
+            return None
+        with self._vectors_lock:
+            running = self.__dict__.get("_warming")
+            if embeddings.loaded or (running is not None and running.is_alive()):
+                return running
+            from interviewer.knowledge.embeddings import background
+
+            thread = background(load, "interviewer-embeddings-warm")
+            self.__dict__["_warming"] = thread
+            return thread
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -38,15 +95,20 @@ class Knowledge:
         """Embeddings of curated text (key points, paraphrases, misconception statements), computed once per process
         and kept on disk in the data directory: the grader compares every answer with about 600 curated sentences, which
         took 20 s to encode at each start of `interviewer grade` on 2 busy cores."""
+        if not texts:
+            return self.embed([])
         with self._vectors_lock:  # several interviews share one Knowledge in the web app
             cache = self._vector_cache()
             missing = [t for t in dict.fromkeys(texts) if t not in cache]
-            if missing:
-                for text, vector in zip(missing, self.embed(missing)):
+        if missing:
+            # encoded outside the lock: an interview preparing its next questions in the background
+            # (1-4 s of encoding on busy cores) must not hold up another one grading an answer
+            vectors = self.embed(missing)
+            with self._vectors_lock:
+                for text, vector in zip(missing, vectors):
                     cache[text] = vector
                 self._save_vectors(cache)
-            if not texts:
-                return self.embed([])
+        with self._vectors_lock:
             return np.stack([cache[t] for t in texts])
 
     def embed_cached(self, texts: list[str]) -> np.ndarray:
@@ -56,6 +118,10 @@ class Knowledge:
         for text, vector in zip(missing, self.embed(missing)):
             cache[text] = vector
         return np.stack([cache[t] for t in texts]) if texts else self.embed([])
+
+    @property
+    def _queries_path(self) -> Path:
+        return self.settings.data_dir / "vectors" / f"queries-{self.settings.resolved_embedding_path().name}.npz"
 
     @property
     def _vectors_path(self) -> Path:
@@ -84,11 +150,15 @@ class Knowledge:
             pass
 
     def search(self, query: str, k: int = 5, round_name: str | None = None, kind: str | None = None) -> list[Hit]:
-        return self.index.search(query, k=k, where=where_clause(round=round_name, kind=kind))
+        hits = self.index.search(query, k=k, where=where_clause(round=round_name, kind=kind))
+        self.embeddings.flush()  # a new query's vector is on disk for the next start
+        return hits
 
     def search_questions(self, query: str, round_name: str, k: int = 40) -> list[Hit]:
         return self.search(query, k=k, round_name=round_name, kind="question")
 
     def guide_sources(self, text: str, k: int = 2) -> list[Hit]:
         """Guide chunks (not bank questions) nearest a question: where the question is grounded."""
-        return self.index.search(text, k=k, where={"kind": {"$ne": "question"}})
+        hits = self.index.search(text, k=k, where={"kind": {"$ne": "question"}})
+        self.embeddings.flush()
+        return hits

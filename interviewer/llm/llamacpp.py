@@ -17,6 +17,26 @@ from typing import Callable
 from interviewer.llm.base import Completion, Message, ModelError, check_gguf
 from interviewer.llm.states import SessionStates, common_prefix
 
+def _keep_process_output() -> None:
+    """llama-cpp-python silences llama.cpp while loading by pointing the process's file descriptors 1 and 2
+    at /dev/null (`suppress_stdout_stderr`). The model now loads on a background thread while the CLI prints
+    the first question, and everything any thread wrote in that window was lost; two overlapping loads even
+    left stdout on /dev/null for good (seen: `interviewer chat` printed nothing after the model loaded). Its
+    log callback already drops llama.cpp's messages below ERROR when verbose is off, so the redirect is
+    turned into a no-op, once, for the modules that use it."""
+    import contextlib
+
+    import llama_cpp._internals as internals
+    import llama_cpp.llama as llama_module
+
+    class _NoRedirect(contextlib.nullcontext):
+        def __init__(self, disable: bool = True):
+            super().__init__()
+
+    internals.suppress_stdout_stderr = _NoRedirect
+    llama_module.suppress_stdout_stderr = _NoRedirect
+
+
 _models: dict[str, "LlamaCppLLM"] = {}
 _models_lock = threading.Lock()
 
@@ -26,6 +46,9 @@ N_BATCH = 512
 @atexit.register
 def _close_all() -> None:
     # close while the interpreter is intact; llama-cpp-python's __del__ at shutdown prints errors
+    from interviewer.knowledge.embeddings import _finish_background
+
+    _finish_background()  # background loads and the qualification suite first: none may use a closed model
     for model in list(_models.values()):
         model.close()
     _models.clear()
@@ -44,6 +67,7 @@ class LlamaCppLLM:
         try:
             from llama_cpp import Llama
 
+            _keep_process_output()
             self.llm = Llama(model_path=str(self.path), n_ctx=n_ctx, n_threads=n_threads, n_batch=N_BATCH, seed=seed, verbose=False)
         except ModelError:
             raise

@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # -- tokens -----------------------------------------------------------------------------------------------------
 # numbers (with thousands separators or decimals), words (with inner apostrophes), any other single character
-_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.\d+|\d+|[A-Za-z]+(?:['\u2019][A-Za-z]+)*|\S")
+# an arrow ("38 ms -> 12 ms", "0.89 => 0.93", "\u2192") is one token: a from-to range, not a dash and a sign
+_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.\d+|\d+|[A-Za-z]+(?:['\u2019][A-Za-z]+)*|-+>|=+>|\u2192|\u27f6|\S")
 _HYPHENS = {"-", "\u2010", "\u2011", "\u2012", "\u2013"}
 
 
@@ -53,7 +54,8 @@ def tokenize(text: str) -> list[Token]:
         joined_at = -1
         c = s[0]
         kind = "num" if c.isdigit() or (c == "." and len(s) > 1) else "word" if c.isalpha() else "sym"
-        out.append(Token(s, s.lower().replace("\u2019", "'"), start, m.end(), glued or hyphen, hyphen, kind))
+        low = "->" if s[-1] in (">", "\u2192", "\u27f6") and len(s) > 1 or s in ("\u2192", "\u27f6") else s.lower().replace("\u2019", "'")
+        out.append(Token(s, low, start, m.end(), glued or hyphen, hyphen, kind))
         prev_end = m.end()
     return out
 

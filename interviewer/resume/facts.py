@@ -31,6 +31,10 @@ _RIGHT_STOP = frozenset(
 _CLAUSE_SYMS = frozenset(",;:()[]!?|\u2014\u2013-\u2022")
 _CLAUSE_WORDS = frozenset("but while whereas although though because so and which where then since whilst".split())
 _SENT_END = frozenset(".!?")
+# words between "at" and the number of an operating point ("at a fixed 0.93 recall")
+_OP_FILLER = frozenset("a an the our its fixed same constant given".split())
+# sounds of thinking: never a term, whatever the vocabulary lists ("Hmm" is not a hidden Markov model)
+_FILLERS = frozenset("hmm hmmm hm um umm uh uhh er erm mm mhm ah eh".split())
 _QUOTE_TRIM = " ,;:.-\u2013\u2014()[]"
 _LEADING_CONJ = ("and ", "but ", "so ", "while ", "which ", "then ")
 _NOUN_STOP = frozenset(
@@ -61,6 +65,7 @@ class Fact:
     percentile: str | None = None
     split: str | None = None
     k: str | None = None
+    slice: frozenset[str] = frozenset()  # the part of the data it was measured on ("accented speech", "overall")
     points: float | None = None  # derived changes of a ratio metric: the difference in percentage points
     derived: bool = False
     op: bool = False  # an operating point ("recall at 1% FPR"): measured at, not achieved
@@ -157,11 +162,22 @@ class _Text:
                 i += 1
                 continue
             length, payloads = hit
+            if length == 1 and self._filler(i):
+                i += 1
+                continue
             m = _Mark(i, i + length, payloads)
             self.mark_at[i] = m
             for k in range(i, i + length):
                 self.in_mark[k] = m
             i += length
+
+    def _filler(self, i: int) -> bool:
+        """"Hmm," "um", "uh": a sound made while thinking, not a term ("HMM" in capitals is the model)."""
+        t = self.toks[i]
+        if t.low not in _FILLERS or t.text.isupper():
+            return False
+        nxt = self.toks[i + 1] if i + 1 < len(self.toks) else None
+        return nxt is None or nxt.kind == "sym" or i == 0 or self.toks[i - 1].kind == "sym"
 
     def mark_kinds(self, m: _Mark | None, *kinds: str) -> list:
         if m is None:
@@ -200,6 +216,8 @@ class _Text:
             prev = toks[i - 1] if i > 0 else None
             if prev is not None and t.glued and prev.kind == "word":
                 return None  # int8, F1, ResNet-50, GPT-4: part of a name
+            if prev is not None and t.glued and prev.low == "/" and prev.glued and i > 1 and self.toks[i - 2].kind == "word" and self.toks[i - 2].glued:
+                return None  # ViT-B/16, ViT-L/14: part of a name
             if prev is not None and prev.low in ("$", "\u20ac", "\u00a3", "#", "v", "version"):
                 return None
             text = t.low.replace(",", "")
@@ -500,6 +518,10 @@ def extract_facts(text: str, origin: str, knowledge_dir: Path | str, project: st
     facts += _category_facts(doc, origin)
     facts += _role_facts(doc, origin)
     facts += _ownership_facts(doc, origin)
+    if origin == "answer":
+        unsure = _unsure_spans(doc)
+        if unsure:
+            facts = [f for f in facts if not any(doc.toks[a].start <= f.start < doc.toks[b - 1].end for a, b in unsure)]
     for f in facts:
         f.project = project
         f.claim_id = claim_id
@@ -541,7 +563,6 @@ def _metric_k(doc: _Text, m: _Mark) -> tuple[str | None, _Num | None]:
 
 
 def _numeric_facts(doc: _Text, origin: str) -> list[Fact]:
-    v = doc.v
     low = doc.low
     # qualifiers: "recall@100" and "recall at 10" give k, "at 1% FPR" / "at recall 0.88" are operating points
     metric_k: dict[int, str] = {}
@@ -560,7 +581,17 @@ def _numeric_facts(doc: _Text, origin: str) -> list[Fact]:
             between_metric = True
             p = doc.in_mark[p].i - 1
         metric_after = num.j < len(low) and bool(doc.mark_kinds(doc.mark_at[num.j], "metric"))
-        if p >= 0 and low[p] == "at" and not num.qualifier and (between_metric or metric_after):
+        # "at 0.93 smoke-alarm recall": a word or two naming what the metric is measured on may come between
+        q = num.j
+        while not metric_after and q < min(len(low), num.j + 2) and doc.toks[q].kind == "word" and doc.mark_at[q] is None and low[q] not in _RIGHT_STOP:
+            q += 1
+            metric_after = q < len(low) and bool(doc.mark_kinds(doc.mark_at[q], "metric"))
+        # "at a fixed 0.93 recall", "at our operating point of 0.5 false alerts a day"
+        while p >= 0 and low[p] in _OP_FILLER and doc.in_num[p] is None:
+            p -= 1
+        if p >= 1 and low[p] == "of" and low[p - 1] in ("point", "threshold"):
+            num.op = not num.qualifier
+        if p >= 0 and low[p] in ("at", "held", "fixed", "holding") and not num.qualifier and (between_metric or metric_after):
             num.op = True
     for num in doc.nums:
         # "by half", "in half", "cut it to a third": a fraction that states a change
@@ -578,6 +609,8 @@ def _numeric_facts(doc: _Text, origin: str) -> list[Fact]:
         if num.qualifier:
             continue
         subj = _subject(doc, num, metric_k)
+        if subj is None and num.dim == "bytes":
+            subj = _headed_size(doc, num)
         if subj is not None:
             subjects[idx] = subj
     # from-to pairs share a subject; the later value is "after"
@@ -659,6 +692,7 @@ def _numeric_facts(doc: _Text, origin: str) -> list[Fact]:
             split=_qualifier(doc, num, "split"),
             k=metric_k.get(_metric_index(doc, num, metric)) if metric else None,
             tasks=_tasks_near(doc, num.i),
+            slice=_slice(doc, num, lo_c, hi_c),
             start=doc.toks[phrase_i].start,
             end=doc.toks[phrase_j - 1].end,
         )
@@ -707,11 +741,107 @@ def _metric_index(doc: _Text, num: _Num, metric: str | None) -> int:
 
 
 def _hypothetical(doc: _Text, lo: int, hi: int) -> bool:
+    if _considered(doc, lo):
+        return True
     for k in range(lo, hi):
         if doc.in_num[k] is None and doc.v.hypothetical.first(doc.low, k):
             hit = doc.v.hypothetical.first(doc.low, k)
             if hit and doc.low[k] == "target" and k > lo and doc.low[k - 1] in ("the", "a"):
                 continue
+            return True
+    return False
+
+
+_SLICE_VERBS = frozenset("got get gets was were is are went fell rose dropped improved regressed degraded became stayed saw".split())
+_SLICE_STOP = _NOUN_STOP | _RIGHT_STOP | frozenset(
+    """model models system systems pipeline service it they we us which that results result number numbers score scores
+    metric metrics everything everyone data dataset set split part side well yeah so okay ok""".split())
+
+
+def _slice(doc: _Text, num: _Num, lo: int, hi: int) -> frozenset[str]:
+    """The part of the data a figure is about: "overall"; the words after "on" / "for" / "among" ("a +9% WER
+    regression on accented speech"); or the subject of the clause when it is not the measure itself ("accented
+    speech got 9% worse"). Empty when the clause does not say."""
+    low, toks = doc.low, doc.toks
+    if any(low[q] in ("overall", "aggregate") for q in range(lo, hi)):
+        return frozenset({"overall"})
+    words: list[str] = []
+    starts = list(range(num.j, min(hi, num.j + 6)))
+    # a framing at the head of the clause or just before it: "On accented speech we cut ...", "For new users, ..."
+    s_lo, _ = doc.sentence_of(num.i)
+    if lo > s_lo and lo - 1 > s_lo:
+        p_lo, p_hi = doc.clause_of(lo - 2)
+        if p_hi - p_lo <= 5 and p_lo >= s_lo:
+            starts = [p_lo] + starts
+    starts = [lo] + starts
+    for q in starts:
+        if low[q] in ("on", "for", "among") and q + 1 < hi:
+            r = q + 1
+            while r < hi and low[r] in ("the", "a", "an", "our", "its", "their"):
+                r += 1
+            while r < hi and len(words) < 3 and toks[r].kind == "word" and low[r] not in _SLICE_STOP and doc.in_num[r] is None and not doc.mark_kinds(doc.in_mark[r], "metric", "percentile", "split"):
+                words.append(low[r])
+                r += 1
+            break
+    if not words:
+        # the clause's subject before its verb: "accented speech got 9% worse"
+        q = lo
+        lead = []
+        while q < num.i and toks[q].kind == "word" and low[q] not in _SLICE_VERBS:
+            lead.append(q)
+            q += 1
+        if lead and q < num.i and low[q] in _SLICE_VERBS and len(lead) <= 3:
+            if not any(doc.mark_kinds(doc.in_mark[r], "metric", "percentile", "split", "arch", "framework") or low[r] in _SLICE_STOP for r in lead):
+                words = [low[r] for r in lead]
+    return frozenset(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words)
+
+
+def same_slice(a: Fact, b: Fact) -> bool:
+    """Figures of the same part of the data: either says none, or both name the same part."""
+    if not a.slice or not b.slice:
+        return True
+    return bool(a.slice & b.slice)
+
+
+# how a sentence opens when it hedges, muses about a plan, or is modest rather than stating a fact
+_UNSURE_OPENERS = tuple(tuple(p.split()) for p in (
+    "i'm not sure", "i am not sure", "i'm not totally sure", "i'm not entirely sure", "not sure", "i'm honestly not sure",
+    "i haven't", "i have not", "i haven't really", "i don't think i", "i don't really know", "i'd probably", "i would probably",
+    "i'd want", "i would want", "i'd have to think", "i'd need to think", "i'd like to think", "i guess i'd",
+    "that's a good question", "good question", "i'd probably just", "i'd take", "i'd let", "i'd go with", "i'd defer"))
+_OPENER_SKIP = frozenset("hmm hmmm hm um umm uh er erm well so honestly oh ah yeah okay ok to be honest , ... .".split())
+_BUT = frozenset("but though although however".split())
+
+
+def _unsure_spans(doc: _Text) -> list[tuple[int, int]]:
+    """Token spans of answer sentences that hedge or muse instead of stating ("Hmm, I haven't really decided that
+    yet", "I'd probably take my cue from my manager"): up to a "but" that goes on to state something."""
+    out = []
+    low = doc.low
+    for lo, hi in doc.sentences:
+        q = lo
+        while q < hi and (low[q] in _OPENER_SKIP or doc._filler(q)):
+            q += 1
+        if not any(tuple(low[q : q + len(p)]) == p for p in _UNSURE_OPENERS):
+            continue
+        end = next((r for r in range(q, hi) if low[r] in _BUT), hi)
+        out.append((lo, end))
+    return out
+
+
+def _considered(doc: _Text, lo: int) -> bool:
+    """The clause describes an option weighed, not the outcome: it continues a counterfactual ("raising the
+    threshold would have fixed the false alerts but dropped recall to 0.8") or sits in a list of options
+    ("Three options: raise the threshold, which cost recall ...")."""
+    s_lo, _ = doc.sentence_of(lo)
+    k = lo
+    while k - 1 > s_lo and doc.low[k - 1] in ("but", "and", "or"):
+        p_lo, p_hi = doc.clause_of(k - 2)
+        if any(doc.low[q] in ("would", "could", "might", "would've", "could've") for q in range(p_lo, p_hi)):
+            return True
+        k = p_lo
+    for q in range(s_lo, lo):
+        if doc.low[q] in ("options", "alternatives", "choices") and q + 1 < lo and doc.low[q + 1] == ":":
             return True
     return False
 
@@ -847,7 +977,8 @@ def _subject(doc: _Text, num: _Num, metric_k: dict[int, str]) -> tuple | None:
     if left_quantity is not None:
         return left_quantity
     # 3. a change whose subject was named just before: "The big win was latency: we cut it by about 10%"
-    if dim in ("percent", "points", "factor"):
+    #    (not a share: "40% of the frame time was the resize")
+    if dim in ("percent", "points", "factor") and not (num.j < len(low) and low[num.j] == "of"):
         cid = doc.clause_id[num.i]
         sid = doc.sent_id[num.i]
         for prev_cid in range(cid - 1, max(-1, cid - 3), -1):
@@ -872,6 +1003,12 @@ def _subject(doc: _Text, num: _Num, metric_k: dict[int, str]) -> tuple | None:
         return (implied[dim][0], implied[dim][1], None, None)
     if dim == "time" and qualifier_only:
         return ("latency", "latency", qualifier_only, None)
+    if dim == "time" and num.value <= 5:
+        # "it took about 250 ms", "it ended at around 90 milliseconds per image": a sub-second time the thing
+        # itself takes is its latency
+        said = [low[q] for q in range(lo, num.i)]
+        if "it" in said and any(w in _TOOK for w in said) and not any(w in ("every", "each", "window", "windows", "frames", "hop") for w in low[lo:hi]):
+            return ("latency", "latency", None, None)
     if dim == "factor" or (dim == "percent" and num.j < len(low) and low[num.j] in ("faster", "quicker", "slower")):
         return ("speed", "speed", None, None)
     return None
@@ -880,6 +1017,18 @@ def _subject(doc: _Text, num: _Num, metric_k: dict[int, str]) -> tuple | None:
 def _between_is_pair(doc: _Text, a: _Num, b: _Num) -> bool:
     between = [t for t in doc.low[a.j : b.i] if t not in ("about", "around", "roughly", "nearly", "almost", "just", "under", "~")]
     return between in (["to"], ["down", "to"], ["up", "to"], ["->"], ["\u2192"])
+
+
+def _headed_size(doc: _Text, num: _Num) -> tuple | None:
+    """"Compressed the keyboard model: 41 MB -> 9 MB": a size after a heading that names the model is its size."""
+    lo, _ = doc.clause_of(num.i)
+    s_lo, _ = doc.sentence_of(num.i)
+    k = lo - 1
+    while k > s_lo and doc.low[k] != ":":
+        k -= 1
+    if k > s_lo and doc.low[k] == ":" and doc.low[k - 1] in ("model", "models", "network", "checkpoint", "detector", "classifier", "encoder"):
+        return ("memory", "model-size", (num.i, num.j), None)
+    return None
 
 
 def _in_op_span(doc: _Text, m: _Mark) -> bool:
@@ -971,6 +1120,9 @@ def _direction(doc: _Text, num: _Num, lo: int) -> str | None:
 _PEOPLE = frozenset("people engineers engineer persons person scientists researchers developers members reports interns analysts folks colleagues teammates designers".split())
 _CHANGE_NOUNS = frozenset("lift increase improvement gain drop reduction decrease boost fewer less more higher lower faster slower smaller bigger larger speedup speed-up cut uplift jump savings".split())
 _TIME_SUBJECTS = frozenset({"latency", "training-time", "frame", "hop"})
+# words after a percentage that judge the change: which way it went follows from whether the metric is better lower
+_VERDICT = {"worse": "worse", "regression": "worse", "regressed": "worse", "degradation": "worse", "degraded": "worse",
+            "better": "better", "improvement": "better", "improved": "better"}
 
 
 def _change_of(doc: _Text, num: _Num, subject: str, ftype: str, metric: str | None) -> tuple[str, str | None, float] | None:
@@ -1005,6 +1157,19 @@ def _change_of(doc: _Text, num: _Num, subject: str, ftype: str, metric: str | No
         return ("relative", "down", (1 - 1 / (1 + num.value / 100)) * 100)
     if after in ("slower",):
         return ("relative", "up", num.value)
+    # "9% worse", "a +9% WER regression", "6% relative WER", "3% absolute": a change of the metric, not its level
+    m_after = doc.mark_at[num.j] if num.j < len(low) else None
+    word_after = low[m_after.j] if m_after is not None and doc.mark_kinds(m_after, "metric") and m_after.j < len(low) else after
+    if word_after in _VERDICT or after in _VERDICT:
+        verdict = after if after in _VERDICT else word_after
+        better = doc.v.metrics[metric].better if metric and metric in doc.v.metrics else None
+        worse = _VERDICT[verdict] == "worse"
+        if better is None:
+            return ("relative", direction, num.value)
+        return ("relative", "up" if (better == "lower") == worse else "down", num.value)
+    if after in ("relative", "absolute") or (m_after is not None and word_after in ("relative", "absolute")):
+        kind = "relative" if "relative" in (after, word_after) else "points"
+        return (kind, direction, num.value)
     if prev >= lo and low[prev] == "by":
         return ("relative", direction, num.value)
     if after in _CHANGE_NOUNS or (num.j + 1 < len(low) and low[num.j] in ("relative", "absolute") and low[num.j + 1] in _CHANGE_NOUNS):
@@ -1062,7 +1227,7 @@ def _phrase_span(doc: _Text, num: _Num, idx: int, subjects: dict, pairs: dict) -
 
 
 # -- categories ---------------------------------------------------------------------------------------------------
-def _assertive(doc: _Text, i: int, j: int) -> bool:
+def _assertive(doc: _Text, i: int, j: int, origin: str = "resume") -> bool:
     """False when the family is an alternative ("we tried a transformer", "instead of an LSTM", "no neural retriever")."""
     v, low = doc.v, doc.low
     lo, hi = doc.clause_of(i)
@@ -1088,6 +1253,8 @@ def _assertive(doc: _Text, i: int, j: int) -> bool:
         hit = v.alt_clause.first(low, q)
         if hit and low[q] in ("was", "too", "didn't", "did", "wasn't", "would", "could"):
             return False
+    if origin == "answer" and any(low[q] in ("baseline", "baselines") and doc.in_mark[q] is None for q in range(j, hi)):
+        return False  # "BM25 was actually the better classic baseline": named as the yardstick, not as what was built
     return True
 
 
@@ -1113,7 +1280,7 @@ def _category_facts(doc: _Text, origin: str) -> list[Fact]:
                     origin=origin,
                     phrase=doc.span_text(m.i, m.j),
                     quote=doc.quote(*doc.sentence_of(k), (m.i, m.j)) if hi - lo <= 3 else doc.quote(lo, hi, (m.i, m.j)),
-                    assertive=_assertive(doc, m.i, m.j),
+                    assertive=_assertive(doc, m.i, m.j, origin),
                     tasks=_tasks_near(doc, k),
                     start=doc.toks[m.i].start,
                     end=doc.toks[m.j - 1].end,
@@ -1242,7 +1409,8 @@ def _role_facts(doc: _Text, origin: str) -> list[Fact]:
             elif is_resume and a == lo:
                 note("lead", None, a, b)
         for q in range(lo, hi - 1):
-            if doc.low[q] == "my" and doc.low[q + 1] in roles.team_nouns and origin == "answer":
+            if doc.low[q] == "my" and doc.low[q + 1] in roles.team_nouns and origin == "answer" and not (q > lo and doc.low[q - 1] in ("on", "in", "joined", "within", "across")):
+                # "my team" as a place ("an engineer on my team") says where one works, not that one leads it
                 note("lead", _size_near(doc, lo, hi, q + 1), q, q + 2)
             if doc.low[q] in ("i", "i've") and q + 1 < hi and doc.low[q + 1] in ("had", "have", "manage") and origin == "answer":
                 size = None
@@ -1505,6 +1673,8 @@ def _comparable_levels(v: Compiled, b: Fact, n: Fact) -> bool:
         return False
     if b.type in ("dataset", "count", "reach") and (b.split == "eval") != (n.split == "eval") and (b.split or n.split):
         return False
+    if not same_slice(b, n):
+        return False
     if b.k and n.k and b.k != n.k:
         return False
     if b.dim != n.dim:
@@ -1545,6 +1715,8 @@ def _comparable_changes(v: Compiled, b: Fact, n: Fact) -> bool:
         return False
     if b.derived and n.derived:
         return False  # both sides state their levels: compared as levels already
+    if not same_slice(b, n):
+        return False
     if b.k and n.k and b.k != n.k:
         return False
     if b.percentile and n.percentile and b.percentile != n.percentile:
@@ -1575,12 +1747,21 @@ def compare(before: list[Fact], now: list[Fact], knowledge_dir: Path | str, cont
     `gap_quote` (a resume fact to quote when the resume lacks what the answer claims)."""
     v = vocabulary(knowledge_dir)
     out: list[Conflict] = []
+    chained = _chained(v, before, now)
     for n in now:
         if n.origin != "answer" and before and before[0].origin == "resume" and n.origin == "resume":
             continue
+        if (n.quote, n.subject) in chained and n.when != "before":
+            continue
         if n.kind == "level":
             cands = [b for b in before if _comparable_levels(v, b, n)]
-            if cands and not any(_numbers_agree(b, n, n.dim == "ratio") for b in cands):
+            if cands and n.when == "before":
+                # where a later change started ("recall moved from 0.93 to 0.925 with palettization") may be
+                # where the earlier one ended
+                cands_or_end = cands + [b for b in before if b.when == "after" and _comparable_levels(v, b, replace(n, when="after"))]
+            else:
+                cands_or_end = cands
+            if cands and not any(_numbers_agree(b, n, n.dim == "ratio") for b in cands_or_end) and not _sum_of_parts(cands, n):
                 out.append(Conflict(NUMERIC, _closest(cands, n), n, n.label))
         elif n.kind == "change":
             cands = [b for b in before if _comparable_changes(v, b, n)]
@@ -1594,6 +1775,35 @@ def compare(before: list[Fact], now: list[Fact], knowledge_dir: Path | str, cont
     out += _role_conflicts(v, before, now, context or {})
     out += _ownership_conflicts(v, before, now)
     return _dedupe(out)
+
+
+def _chained(v: Compiled, before: list[Fact], now: list[Fact]) -> set[tuple]:
+    """(quote, subject) of answer changes that start where an earlier one ended and not where it started ("then
+    quantization moved p95 from 20 ms to 15 ms" after "from 60 ms to 20 ms"): a later step, not a retelling."""
+    out = set()
+    for n in now:
+        if n.kind != "level" or n.when != "before":
+            continue
+        ends = [b for b in before if b.when == "after" and _comparable_levels(v, b, replace(n, when="after"))]
+        starts = [b for b in before if b.when == "before" and _comparable_levels(v, b, n)]
+        if any(_numbers_agree(b, n, n.dim == "ratio") for b in ends) and not any(_numbers_agree(b, n, n.dim == "ratio") for b in starts):
+            out.add((n.quote, n.subject))
+    return out
+
+
+_ADDITIVE = frozenset({"parameters", "memory", "dataset"})
+_TOOK = frozenset("took takes take ran runs run ended ends came comes sat sits landed".split())
+
+
+def _sum_of_parts(cands: list[Fact], n: Fact) -> bool:
+    """"Two encoders, 66M parameters" where the resume lists a 38M and a 28M one: a total of the parts it names."""
+    if n.type not in _ADDITIVE or n.when == "before":
+        return False
+    parts = [b for b in cands if b.when != "before" and not b.op and isinstance(b.value, float) and b.lo is None and b.hi is None]
+    if len(parts) < 2 or len(parts) > 6:
+        return False
+    total = sum(float(b.value) for b in parts)
+    return abs(total - float(n.value)) <= max(0.1 * total, n.tol)
 
 
 def _closest(cands: list[Fact], n: Fact) -> Fact:

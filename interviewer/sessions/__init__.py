@@ -1,6 +1,6 @@
-"""Stored sessions: every turn committed to SQLite before the next message shows; resume after a crash."""
+"""Stored sessions: every turn committed (SQLite or PostgreSQL) before the next message shows; resume after a crash."""
 
-from interviewer.sessions.recorder import open_session, resume_session
-from interviewer.sessions.store import LOCAL_OWNER, SessionStore, SessionStoreError
+from interviewer.sessions.recorder import is_current, open_session, resume_session
+from interviewer.sessions.store import LOCAL_OWNER, SessionConflict, SessionStore, SessionStoreError
 
-__all__ = ["LOCAL_OWNER", "SessionStore", "SessionStoreError", "open_session", "resume_session"]
+__all__ = ["LOCAL_OWNER", "SessionConflict", "SessionStore", "SessionStoreError", "is_current", "open_session", "resume_session"]

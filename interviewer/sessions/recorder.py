@@ -13,7 +13,7 @@ from typing import Callable
 from interviewer.interview import Interview, InterviewConfig
 from interviewer.interview.transcript import Turn
 from interviewer.llm.base import Completion
-from interviewer.sessions.store import LOCAL_OWNER, SessionStore, SessionStoreError
+from interviewer.sessions.store import LOCAL_OWNER, SessionStore, SessionStoreError, new_writer
 
 
 class RecordingLLM:
@@ -43,26 +43,29 @@ def _config_json(config: InterviewConfig) -> dict:
 
 
 def _attach(interview: Interview, store: SessionStore, llm: RecordingLLM, outputs_seen: int, owner: str = LOCAL_OWNER,
-            config: dict | None = None) -> None:
-    """Store what the interview says from now on. With `config` the session is new: its row is
+            config: dict | None = None, writer: str | None = None) -> None:
+    """Store what the interview says from now on, as `writer` (see store.py: a session resumed
+    elsewhere refuses this one's writes). With `config` the session is new: its row is
     written together with its first turn (and the model outputs before it), so an interview
     that fails before its first turn leaves nothing behind."""
     sid = interview.transcript.session_id
     state = {"n": outputs_seen, "created": config is None, "pending": []}
+    interview.store_writer = writer  # read by is_current()
 
     def sink(text: str) -> None:
         if state["created"]:
-            store.add_model_output(sid, state["n"], text)
+            store.add_model_output(sid, state["n"], text, writer=writer)
         else:
             state["pending"].append(text)
         state["n"] += 1
 
     def on_turn(seq: int, turn: Turn) -> None:
         if state["created"]:
-            store.put_turn(sid, seq, turn.as_json())
+            store.put_turn(sid, seq, turn.as_json(), writer=writer)
             return
         t = interview.transcript
-        store.create(sid, t.round, t.track, t.model, config, t.plan, owner=owner, first_turn=(seq, turn.as_json()), model_outputs=state["pending"])
+        store.create(sid, t.round, t.track, t.model, config, t.plan, owner=owner, first_turn=(seq, turn.as_json()),
+                     model_outputs=state["pending"], writer=writer)
         state["created"], state["pending"] = True, []
 
     llm.sink = sink
@@ -74,8 +77,8 @@ def _attach(interview: Interview, store: SessionStore, llm: RecordingLLM, output
         if not state["created"]:  # nothing was said: nothing to keep
             return card
         if interview.transcript.turns and interview.transcript.turns[-1].kind == "closing":
-            store.put_turn(sid, len(interview.transcript.turns) - 1, interview.transcript.turns[-1].as_json())
-        store.finish(sid, card)
+            store.put_turn(sid, len(interview.transcript.turns) - 1, interview.transcript.turns[-1].as_json(), writer=writer)
+        store.finish(sid, card, writer=writer)
         return card
 
     interview.finish = finish_and_store
@@ -93,16 +96,19 @@ def open_session(app, config: InterviewConfig, store: SessionStore | None = None
     interview = app.interview(config, llm=llm)
     if not interview.plan:
         raise ValueError(f"the question bank has no {config.round} questions to ask")
-    _attach(interview, store, llm, 0, owner, config=_config_json(config))
+    _attach(interview, store, llm, 0, owner, config=_config_json(config), writer=new_writer())
     return interview
 
 
 def resume_session(app, session_id: str, store: SessionStore | None = None, owner: str | None = None) -> tuple[Interview, list[Turn]]:
     """Rebuild a stored session; returns it and the turns that were not stored yet (a reply lost in a crash).
 
-    With `owner`, only that owner's session: another's is reported as not found."""
+    With `owner`, only that owner's session: another's is reported as not found. This process
+    becomes the session's writer before reading it, so the turns read are final: a replica
+    that held it before can add nothing after this point."""
     store = store or app.sessions
-    data = store.get(session_id, owner)
+    writer = store.claim(session_id, owner)
+    data = store.get(session_id, owner) if writer else None
     if data is None:
         raise SessionStoreError(f"no stored session {session_id!r}; see `interviewer sessions list`")
     config = InterviewConfig(**{**data["config"], "avoid": set(data["config"].get("avoid") or ()), "question_ids": data["plan"], "session_id": data["id"]})
@@ -115,10 +121,23 @@ def resume_session(app, session_id: str, store: SessionStore | None = None, owne
             list(interview.answer(turn.text))
     fresh = interview.transcript.turns[len(stored):]
     interview.transcript.turns[: len(stored)] = stored  # keep the original timings
-    _attach(interview, store, llm, len(data["model_outputs"]), data.get("owner") or LOCAL_OWNER)
+    _attach(interview, store, llm, len(data["model_outputs"]), data.get("owner") or LOCAL_OWNER, writer=writer)
     for offset, turn in enumerate(fresh):
-        store.put_turn(data["id"], len(stored) + offset, turn.as_json())
+        store.put_turn(data["id"], len(stored) + offset, turn.as_json(), writer=writer)
     if data["status"] == "finished":
         interview.done = True
         interview.transcript.scorecard = data["scorecard"]
     return interview, fresh
+
+
+def is_current(app, interview) -> bool:
+    """False when a stored interview was resumed elsewhere since this process took it (its
+    copy here is out of date). An unsaved interview, or a store that cannot be asked, counts
+    as current: there is nothing better to offer."""
+    writer = getattr(interview, "store_writer", None)
+    if writer is None:
+        return True
+    try:
+        return app.sessions.writer_of(interview.transcript.session_id) == writer
+    except Exception:  # SessionStoreError, or no store at all: keep the copy in memory
+        return True

@@ -53,7 +53,10 @@ class Live:
         waiting = getattr(self.interview.llm, "queue_length", 0) or 0
         if self.speaking and waiting:
             turn = f"waiting for the model: {waiting} other interview(s) in the queue"
-        return progress_text(k, n, self.elapsed(), self.interview.config.round, self.interview.done, turn)
+        line = progress_text(k, n, self.elapsed(), self.interview.config.round, self.interview.done, turn)
+        if not getattr(self.interview.llm, "warm", True):  # the app's model is still loading or being qualified
+            line += " (the model is warming up: this interview uses the interviewer's templates)"
+        return line
 
     def coding(self):
         """The CodingSpec of the question being asked, or None."""
@@ -138,7 +141,11 @@ class LiveInterviews:
         if live is not None:
             if live.owner != owner:
                 raise SessionStoreError(f"no stored session {session_id!r}")
-            return live, []
+            from interviewer.sessions import is_current
+
+            if is_current(self.app, live.interview):
+                return live, []
+            # resumed on another replica since: this copy is stale, rebuild it from the store below
         interview, fresh = resume_session(self.app, session_id, owner=owner)
         live = Live(interview, owner=owner)
         live.chat = [{"role": "assistant" if t.role == "interviewer" else "user", "content": t.text} for t in interview.transcript.turns]

@@ -40,6 +40,7 @@ from interviewer.ui.views import (
 DOCUMENT_TYPES = [".pdf", ".docx", ".txt", ".md"]
 DEFAULT_ROUND = "ml-fundamentals"
 TICK_SECONDS = 5
+WARM_TICK_SECONDS = 2  # the Setup tab's model line refreshes this often until the model is ready
 PRIVATE = "private"  # api_visibility of listeners that only drive the page itself
 CSS = "#scorecard th { white-space: nowrap; }"
 
@@ -50,7 +51,15 @@ def build_ui(app, downloads: Path | None = None):
     import pandas as pd
 
     lives = LiveInterviews(app)
-    info = app.llm.info()
+    info = app.llm.info()  # known from the file before the weights load (llm/warm.py)
+
+    def model_warm() -> bool:
+        return bool(getattr(app.llm, "warm", True))
+
+    def phrasing_line() -> str:
+        status = getattr(app.llm, "status_line", None)
+        return md_text(status()) if status else ""
+
     criteria_order = [short_name(c.name) for c in app.knowledge.curated.criteria]
     downloads = downloads or Path(tempfile.mkdtemp(prefix="interviewer-downloads-"))
     # System fonts only: the default theme would fetch Google Fonts.
@@ -200,6 +209,8 @@ def build_ui(app, downloads: Path | None = None):
                     resume_box = gr.File(label="Resume (optional: .pdf, .docx, .txt, .md)", file_types=DOCUMENT_TYPES, type="filepath")
                     jd_box = gr.Textbox(label="Job description (optional)", lines=6)
                 gr.Markdown(model_line(info), elem_id="model-info")
+                # which moves the model words (its qualification), or that it is still warming: the page works meanwhile
+                phrasing_md = gr.Markdown(phrasing_line(), elem_id="model-phrasing")
                 start_btn = gr.Button("Start", variant="primary", elem_id="start")
             with gr.Tab("Interview", id="interview"):
                 progress = gr.Markdown("Press Start on the Setup tab.", elem_id="progress")
@@ -242,6 +253,7 @@ def build_ui(app, downloads: Path | None = None):
                 history_chart = gr.LinePlot(pd.DataFrame(columns=["date", "score", "criterion"]), x="date", y="score", color="criterion",
                                             y_lim=[0, 4], x_axis_format="%b %d %H:%M", title="Scores over time", visible=False, elem_id="history-chart")
         clock = gr.Timer(TICK_SECONDS, active=False)
+        warm_clock = gr.Timer(WARM_TICK_SECONDS, active=not model_warm())  # only while the model loads and qualifies
 
         started = dict(fn=start, inputs=[round_box, track_box, resume_box, jd_box], outputs=[session, chatbot, progress, notice, code_panel, code, test_results])
         start_btn.click(**started, api_name="start")
@@ -259,6 +271,8 @@ def build_ui(app, downloads: Path | None = None):
         ended = end_btn.click(end, [session], end_outputs, api_name="end")
         ended.then(show_scorecard, [session], [tabs, clock, downloads_row], api_visibility=PRIVATE, queue=False)
         clock.tick(tick, [session], [progress], api_visibility=PRIVATE, show_progress="hidden")
+        warm_clock.tick(lambda: (phrasing_line(), gr.Timer(active=not model_warm())), None, [phrasing_md, warm_clock],
+                        api_visibility=PRIVATE, show_progress="hidden", queue=False)
         history_tab.select(refresh_history, None, [history_note, history_table, history_chart], api_visibility=PRIVATE)
         demo.load(refresh_history, None, [history_note, history_table, history_chart], api_visibility=PRIVATE)
     return demo, theme

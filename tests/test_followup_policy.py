@@ -1,0 +1,88 @@
+"""The follow-up policy on one question (mlf-dropout), with the real embeddings and curated probes (no index, no LLM):
+it asks for the most important point every answer clearly missed, never one said in other words or already asked,
+builds on the candidate's nearest sentence or on none, and quotes a wrong statement back without the answer."""
+
+import pytest
+
+from interviewer.interview.grader import MisconceptionFound
+from interviewer.interview.policy import FollowUpPolicy
+
+QID = "mlf-dropout"
+LOW = [0.05] * 6
+
+
+@pytest.fixture()
+def setup(knowledge):
+    question = knowledge.curated.questions[QID]
+    extras = knowledge.curated.extras[QID]
+    return FollowUpPolicy(knowledge, seed=1), question, extras
+
+
+def test_asks_for_the_first_clearly_missed_point_with_its_probe(setup):
+    policy, question, extras = setup
+    policy.asked(question.text, curated=True)
+    policy.heard(["Dropout switches off random neurons while training, each one independently with some probability p."])
+    follow = policy.missed_point(question, [True, False, False, False, False, False], LOW, None)
+    assert follow.targets == [question.rubric.key_points[1].text]
+    assert follow.text.endswith(extras.key_points[1].probes[0])
+    assert follow.move == "key-point"
+
+
+def test_a_point_the_grader_leaves_uncertain_is_not_probed(setup):
+    policy, question, _ = setup
+    policy.heard(["It is a regularizer."])
+    unsure = [0.05, 0.6, 0.05, 0.05, 0.05, 0.05]  # point 1 half-credited: asking for it risks a re-ask
+    follow = policy.missed_point(question, [True] + [False] * 5, unsure, None)
+    assert follow.targets == [question.rubric.key_points[2].text]
+
+
+def test_never_asks_for_a_point_said_in_an_earlier_answer(setup):
+    policy, question, _ = setup
+    # said while answering another question, in other words: point 1 (inverted-dropout scaling) is known
+    policy.heard(["With inverted dropout we multiply the kept activations by one over one minus p during training, so at test time nothing changes."])
+    policy.heard(["Dropout zeroes each unit with probability p on every forward pass."])
+    follow = policy.missed_point(question, [True] + [False] * 5, LOW, None)
+    assert follow.targets != [question.rubric.key_points[1].text]
+
+
+def test_never_asks_a_question_already_asked_in_other_words(setup):
+    policy, question, _ = setup
+    policy.asked("So what does dropout actually do to the activations during a training step?")
+    policy.heard(["It helps with overfitting, I think."])
+    follow = policy.missed_point(question, [False] * 6, LOW, None)
+    assert follow.targets == [question.rubric.key_points[1].text]
+
+
+def test_builds_on_the_nearest_sentence_or_quotes_nothing(setup):
+    policy, question, _ = setup
+    policy.heard(["We trained the model on four GPUs for a week.",
+                  "At inference I just turn dropout off and use the network as it is."])
+    follow = policy.missed_point(question, [True] + [False] * 5, LOW, None)
+    assert follow.anchor_sentence == "At inference I just turn dropout off and use the network as it is."
+    assert "\u201c" in follow.text and "GPUs" not in follow.text
+    policy.heard(["We shipped it in March, after a long review with the product team."])
+    follow = policy.missed_point(question, [True, True] + [False] * 4, LOW, None)
+    assert follow.anchor_sentence is None and "\u201c" not in follow.text
+
+
+def test_a_complete_answer_is_pushed_one_level_deeper_on_an_angle_not_yet_covered(setup):
+    policy, question, _ = setup
+    policy.heard(["Dropout zeroes units at random during training and is off at inference."])
+    follow = policy.deeper(question)
+    assert follow.move == "deeper" and follow.targets[0] in question.rubric.follow_ups
+    policy.asked(follow.angle, curated=True)
+    again = policy.deeper(question)
+    assert again is None or again.targets != follow.targets
+
+
+def test_a_misconception_is_quoted_back_with_the_probe_not_the_answer(setup):
+    policy, _, extras = setup
+    mistake = extras.mistakes[0]
+    found = MisconceptionFound("Dropout is also applied at inference, with the same random masks.", "dropout at inference",
+                               mistake.correction, mistake.probe, 0.9, 0)
+    follow = policy.misconception(found)
+    assert "\u201cDropout is also applied at inference, with the same random masks\u201d" in follow.text
+    assert follow.text.endswith(mistake.probe) and mistake.correction not in follow.text
+    assert follow.anchor_sentence == found.quote and follow.targets == ["dropout at inference"]
+    policy.asked(follow.angle, curated=True)
+    assert policy.misconception(found) is None  # never the same challenge twice
