@@ -30,6 +30,7 @@ _PROBLEMS = {
 
 
 def _problems(text: str) -> list[str]:
+    text = re.sub(r"\b(e\.g|i\.e|etc|vs)\.", "", text)  # "(e.g., 'Hey Siri')" is not doubled punctuation
     return [name for name, rx in _PROBLEMS.items() if rx.search(text)]
 
 

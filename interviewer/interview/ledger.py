@@ -227,6 +227,21 @@ class ClaimLedger:
     def _project(self, title: str | None) -> Project | None:
         return self.resume.project(title) if self.resume and title else None
 
+    def _confirmed(self, conflict: Conflict, now: list[Fact]) -> bool:
+        """The same answer also states the resume's own figure or family, or the answer's figure is one the resume
+        states elsewhere: the value is a baseline, an alternative or a slice, not a second version of the claim.
+        (The truthful dev deep-dive persona of evals/adaptive was told it contradicted its resume before this.)"""
+        for f in now:
+            if f is conflict.now or f.type != conflict.before.type:
+                continue
+            if counterparts([conflict.before], f, self.knowledge_dir) and not compare([conflict.before], [f], self.knowledge_dir):
+                return True
+        # a figure the resume itself states elsewhere ("recall 0.89 -> 0.93 vs weighted BCE") cannot contradict it
+        # (anywhere on the resume: a mis-split project line must not hide it, so projects are left out of the match)
+        loose = replace(conflict.now, project=None)
+        same = [replace(r, project=None) for r in self.resume.facts if r is not conflict.before and r.type == conflict.now.type]
+        return any(counterparts([r], loose, self.knowledge_dir) and not compare([r], [loose], self.knowledge_dir) for r in same)
+
     def _against_resume(self, now: list[Fact], project: str | None) -> list[Conflict]:
         if not self.resume or not now:
             return []
@@ -241,6 +256,8 @@ class ClaimLedger:
         elsewhere = [f for f in facts if f.project != (current.title if current else None) and f.type != "team"]
         kept = []
         for c in conflicts:
+            if c.type in ("categorical", "numeric") and self._confirmed(c, now):
+                continue
             if c.type == "role" and c.now.size and any(o.size and abs(o.size - c.now.size) <= 1 for o in others):
                 continue  # the team the answer means is on another project of the resume
             if c.type in ("categorical", "numeric") and not c.now.tasks and c.before.project == c.now.project and elsewhere:
