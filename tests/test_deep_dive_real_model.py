@@ -51,7 +51,8 @@ def test_contradiction_gets_a_follow_up_quoting_both_numbers(deep_dive):
 def test_scorecard_lists_claim_coverage(deep_dive):
     claims = deep_dive.transcript.scorecard["claims"]
     assert claims["total"] == len(deep_dive.resume.claims) > 10
-    assert claims["probed"] >= 2 and 0 < claims["coverage"] <= 1
+    # the rubric's clearly missed points are asked first (issue 14); resume claims are grilled once nothing is missing
+    assert claims["probed"] >= 1 and 0 < claims["coverage"] <= 1
     first = claims["contradictions"][0]
     assert "35%" in first["before_value"] and "10%" in first["now_value"] and first["type"] == "numeric" and first["origin"] == "resume"
     assert any(i["probed"] and i["defense"] in ("strong", "partial", "weak", "deflected") for i in claims["items"])

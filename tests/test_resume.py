@@ -161,8 +161,18 @@ def test_non_utf8_text_is_decoded(tmp_path, settings):
 
 def test_long_job_description_reads_in_linear_time(curated):
     text = ("Machine Learning Engineer, Siri. We build keyword spotting with Core ML and quantization. " * 1200)[:100_000]
-    t0 = time.perf_counter()
-    jd = parse_job_description(text, curated.tracks, ["keyword spotting", "core ml", "quantization", "pytorch"])
-    took = time.perf_counter() - t0
-    print(f"\n100 KB job description read in {took * 1000:.0f} ms")
-    assert jd.role == "Machine Learning Engineer" and jd.track == "siri-nlp" and took < 1.0
+    skills = ["keyword spotting", "core ml", "quantization", "pytorch"]
+
+    def fastest(t: str) -> float:  # best of three: another process on the shared cores only ever adds time
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            parse_job_description(t, curated.tracks, skills)
+            times.append(time.perf_counter() - t0)
+        return min(times)
+
+    jd = parse_job_description(text, curated.tracks, skills)
+    small, big = fastest(text[:10_000]), fastest(text)
+    print(f"\njob description read: 10 KB in {small * 1000:.0f} ms, 100 KB in {big * 1000:.0f} ms ({big / small:.1f}x)")
+    assert jd.role == "Machine Learning Engineer" and jd.track == "siri-nlp"
+    assert big < 30 * small + 0.05  # 10x the text in about 10x the time; a quadratic reader takes about 100x

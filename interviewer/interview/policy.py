@@ -124,8 +124,7 @@ class FollowUpPolicy:
         if best is None:
             return None
         move = "concrete" if vague else "deeper"
-        return FollowUp(_join(self._pick(move), best), best, "", "rubric", rephrase=False,
-                        targets=[best], anchor_sentence=None, move=move)
+        return FollowUp(_join(self._pick(move), best), best, "", "rubric", targets=[best], anchor_sentence=None, move=move)
 
     def misconception(self, found) -> FollowUp | None:
         """Quote the wrong statement back and ask the curated probe, never the answer."""
