@@ -9,7 +9,6 @@ claim to know a point the rubric does not have.
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import Literal
@@ -139,10 +138,6 @@ def _check_split(personas: list[AdaptivePersona]) -> None:
     both = by_split["dev"] & by_split["test"]
     if both:
         raise KnowledgeError(f"questions pinned in both splits: {', '.join(sorted(both))}")
-
-
-def words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
 def main() -> int:

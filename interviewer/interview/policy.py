@@ -35,7 +35,6 @@ def _stems(text: str) -> list[str]:
 class SessionMemory:
     """Everything the candidate said and the interviewer asked so far, as unit vectors."""
 
-    width: int = 384
     said: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float32))
     asked: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float32))
 
