@@ -5,21 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from interviewer.knowledge.injection import default_lexicon
+from interviewer.text import sentences
+
 MAX_ANSWER_CHARS = 20_000  # kept in the transcript and assessed; longer answers are cut with a note
 HISTORY_ANSWER_CHARS = 1_200  # what the LLM sees of one answer
-
-# Function words and fillers: never evidence of substance, never worth quoting back.
-STOP_WORDS = frozenset(
-    """a an the and or but if then so of to in on at by for with from as is are was were be been being it its this that these
-    those i we you he she they me my our your their them us do does did done have has had having can could would should will
-    shall may might must not no yes just very really quite also too more most much many some any all each every other such
-    about into over under after before again further once here there when where why how what which who whom because while
-    until than though although like well think know mean thing things stuff get got make made use used using way lot kind sort
-    yeah okay ok um uh basically actually probably maybe something someone one two first second let lets
-    sure unsure guess idea dunno perhaps anything everything nothing good better best fine great nice pretty""".split()
-)
-_SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|(?=\n)|$)")  # a period inside "0.1%" or "e.g" does not end a sentence
-_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]+")
 
 
 def clean(text: str | bytes | None) -> str:
@@ -42,11 +32,6 @@ def bound(text: str, limit: int = MAX_ANSWER_CHARS) -> tuple[str, bool]:
     return (cut[:space] if space > limit * 0.8 else cut), True
 
 
-def sentences(text: str) -> list[str]:
-    """Sentences as verbatim substrings of `text` (stripped), for evidence quotes."""
-    return [m.group(0).strip() for m in _SENTENCE.finditer(text) if len(m.group(0).strip()) > 1]
-
-
 def injection_sentences(text: str) -> list[str]:
     """Sentences that try to steer the interviewer, grader or model (see `is_injection`)."""
     return [s for s in sentences(text) if is_injection(s)]
@@ -63,15 +48,11 @@ def strip_injection(line: str) -> tuple[str, bool]:
     flagged = [is_injection(s) for s in parts]
     if not any(flagged):
         return line, False
-    return " ".join(s for s, bad in zip(parts, flagged) if not bad), True
+    return " ".join(s for s, bad in zip(parts, flagged, strict=True) if not bad), True
 
 
 def without_injection(text: str) -> str:
     return " ".join(substantive_sentences(text))
-
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(text)
 
 
 def is_gibberish(text: str) -> bool:
@@ -95,6 +76,7 @@ def is_mostly_non_latin(text: str) -> bool:
     return latin / len(letters) < 0.3
 
 
+# The commonest English function words, for telling the language apart (not for dropping words: see interviewer/text.py).
 _ENGLISH = set("the a an and or of to in is are was were it that this with for on as be by we i you they have has not but so because".split())
 _OTHER = set(("le la les des et est une un pour avec que qui dans pas sur "  # French
               "el los las del y es una por con para que pero como "  # Spanish
@@ -124,6 +106,8 @@ def is_probably_not_english(text: str) -> bool:
 _INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
 _TOKEN = re.compile(r"\S+")
 _ALPHA = re.compile(r"[a-z]+")
+# Not the engine's STOP_WORDS (interviewer/text.py): words too common to act as triggers (a sentence with a trigger
+# gets the full check), tuned with the detector on the dev split of evals/injection.
 _TRIGGER_STOP = frozenset("the a an of to in on me my us it and or not no don up set over out down through long language from what if do take lower reduce end i".split())
 _TRIGGER_STOP |= frozenset("abcdefghijklmnopqrstuvwxyz")
 _TAG_CHARS = re.compile(r"[<>\[\]#|]|4\s*/\s*4|10\s*/\s*10")
@@ -320,8 +304,6 @@ _detector: _Detector | None = None
 def _get_detector() -> _Detector:
     global _detector
     if _detector is None:
-        from interviewer.knowledge.injection import default_lexicon
-
         _detector = _Detector(default_lexicon())
     return _detector
 

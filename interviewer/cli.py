@@ -8,11 +8,31 @@ import time
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 
 import interviewer.offline  # noqa: F401  (before any library that phones home is imported)
+from interviewer.app import App
+from interviewer.doctor import run_checks
+from interviewer.interview import InterviewConfig, TokenEvent, TurnEvent
+from interviewer.interview.assess import Assessor
+from interviewer.interview.practice import UnknownQuestion, grade_answer
+from interviewer.interview.render import (
+    grade_markdown,
+    scorecard_markdown,
+    transcript_markdown,
+)
 from interviewer.interview.rounds import ALL_ROUNDS
-from interviewer.knowledge.bank import TRACKS
-from interviewer.settings import Settings
+from interviewer.interview.transcript import Transcript, Turn
+from interviewer.knowledge.bank import TRACKS, KnowledgeError
+from interviewer.knowledge.index import KnowledgeIndex, where_clause
+from interviewer.knowledge.service import Knowledge
+from interviewer.llm.base import ModelError
+from interviewer.netguard import ServerUnavailable, check_settings
+from interviewer.resume import read_document
+from interviewer.settings import Settings, check_config_file
+
+# Imported where used, to keep them off the start path of every command: the session store (SQLAlchemy),
+# the web server (Gradio), the evals, the benchmark (LangChain), tqdm and rich.
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -28,9 +48,6 @@ class _Main(click.Group):
     """A server that is down or refused ends any command with its message, not a traceback."""
 
     def invoke(self, ctx: click.Context):
-        from interviewer.llm.base import ModelError
-        from interviewer.llm.endpoints import ServerUnavailable
-
         try:
             return super().invoke(ctx)
         except (ModelError, ServerUnavailable) as exc:
@@ -39,7 +56,7 @@ class _Main(click.Group):
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="interviewer")
-@click.option("--data-dir", type=click.Path(path_type=Path), envvar="INTERVIEWER_DATA_DIR", help="Where the index and sessions live (default: ~/.local/share/interviewer).")
+@click.option("--data-dir", type=click.Path(path_type=Path), envvar="INTERVIEWER_DATA_DIR", help="Where the index, cached vectors, model verdicts and (without a sessions URL) sessions.db live (default: ~/.local/share/interviewer).")
 @click.option("--model", type=click.Path(path_type=Path), envvar="INTERVIEWER_MODEL", help="A GGUF chat model to use instead of the embedded SmolLM2-135M-Instruct.")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="INTERVIEWER_CONFIG", help="Settings file of INTERVIEWER_*=value lines (see deploy/interviewer.env); environment variables and flags override it.")
 @click.option("--llm-backend", type=click.Choice(["llama-cpp", "openai-compatible"]), help="In-process llama.cpp (default) or a self-hosted OpenAI-compatible server.")
@@ -76,12 +93,6 @@ def main(ctx: click.Context, data_dir: Path | None, model: Path | None, config_f
 
 def _load_settings(config_file: Path | None, overrides: dict) -> Settings:
     """Settings from file, environment and flags; servers beyond private networks refused before any command runs."""
-    from pydantic import ValidationError
-
-    from interviewer.llm.base import ModelError
-    from interviewer.llm.endpoints import check_settings
-    from interviewer.settings import check_config_file
-
     try:
         if config_file:
             check_config_file(config_file)
@@ -108,12 +119,10 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool) -> None:
     """
     from tqdm import tqdm
 
-    from interviewer.knowledge.index import KnowledgeIndex
-
     index = KnowledgeIndex(_settings(ctx))
     start = time.perf_counter()
     report = index.ingest(list(paths), rebuild=rebuild, progress=lambda files: tqdm(files, desc="ingesting", unit="file", file=sys.stderr))
-    for path, reason in report.skipped:
+    for _path, reason in report.skipped:
         click.echo(f"skipped: {reason}", err=True)
     click.echo(
         f"ingested {len(report.files)} file(s): {report.added} chunks added, {report.unchanged} unchanged, "
@@ -132,8 +141,6 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool) -> None:
 @click.pass_context
 def search(ctx: click.Context, query: str, k: int, kind: str | None, round_name: str | None, as_json: bool) -> None:
     """Search the index by meaning."""
-    from interviewer.knowledge.index import KnowledgeIndex, where_clause
-
     index = KnowledgeIndex(_settings(ctx))
     index.ensure()
     hits = index.search(query, k=k, where=where_clause(kind=kind, round=round_name))
@@ -150,8 +157,6 @@ def search(ctx: click.Context, query: str, k: int, kind: str | None, round_name:
 @click.pass_context
 def doctor(ctx: click.Context, as_json: bool) -> None:
     """Check that the model, the embeddings and the index are usable, offline."""
-    from interviewer.doctor import run_checks
-
     report = run_checks(_settings(ctx))
     if as_json:
         click.echo(json.dumps(report, indent=2))
@@ -168,8 +173,6 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
 def _read_optional(path: Path | None, what: str) -> str | None:
     if path is None:
         return None
-    from interviewer.resume import read_document
-
     try:
         return read_document(path)
     except ValueError as exc:
@@ -214,9 +217,6 @@ def chat(ctx, round_name, track, resume, jd, answers, questions, question_ids, s
 
     Type /end to finish early; the scorecard follows either way.
     """
-    from interviewer.app import App
-    from interviewer.interview import InterviewConfig, TokenEvent, TurnEvent
-    from interviewer.llm.base import ModelError
     from interviewer.sessions import SessionStoreError, open_session, resume_session
 
     app = App(_settings(ctx))
@@ -270,10 +270,22 @@ def chat(ctx, round_name, track, resume, jd, answers, questions, question_ids, s
     card = interview.finish()
     if as_json:
         click.echo(json.dumps(interview.transcript.as_json(), indent=2, ensure_ascii=False))
+    elif _stdout_is_terminal():
+        _print_markdown(scorecard_markdown(card, escape=True))
     else:
-        from interviewer.interview.scorecard import scorecard_markdown
-
         click.echo("\n" + scorecard_markdown(card))
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _print_markdown(text: str) -> None:
+    """Markdown drawn for a terminal (headings, tables, lists). Only for a TTY: pipes and files get the text itself."""
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    Console().print(Markdown(text))
 
 
 SESSIONS_URL_HELP = "The session store for this command (overrides INTERVIEWER_SESSIONS_URL): sqlite:////path/sessions.db or postgresql://user:password@host:5432/db."
@@ -335,9 +347,7 @@ def _stored_or_fail(store, session_id: str, owner: str | None = None) -> dict:
     return data
 
 
-def _as_transcript(data: dict):
-    from interviewer.interview.transcript import Transcript, Turn
-
+def _as_transcript(data: dict) -> Transcript:
     return Transcript(session_id=data["id"], round=data["round"], track=data["track"], model=data["model"],
                       turns=[Turn.from_json(t) for t in data["turns"]], scorecard=data["scorecard"],
                       job_description=data["config"].get("job_description"), plan=data["plan"])
@@ -364,10 +374,12 @@ def sessions_list(ctx, as_json) -> None:
 @click.argument("session_id")
 @click.pass_context
 def sessions_show(ctx, session_id) -> None:
-    """Print a stored session as Markdown."""
-    from interviewer.sessions.export import transcript_markdown
-
-    click.echo(transcript_markdown(_as_transcript(_stored_or_fail(_store(ctx), session_id, _owner(ctx)))))
+    """Print a stored session as Markdown (drawn as such in a terminal)."""
+    text = transcript_markdown(_as_transcript(_stored_or_fail(_store(ctx), session_id, _owner(ctx))))
+    if _stdout_is_terminal():
+        _print_markdown(text)
+    else:
+        click.echo(text)
 
 
 @sessions.command(name="export")
@@ -377,8 +389,6 @@ def sessions_show(ctx, session_id) -> None:
 @click.pass_context
 def sessions_export(ctx, session_id, fmt, output) -> None:
     """Export a stored session as Markdown or JSON (the transcript contract)."""
-    from interviewer.sessions.export import transcript_markdown
-
     transcript = _as_transcript(_stored_or_fail(_store(ctx), session_id, _owner(ctx)))
     text = transcript_markdown(transcript) if fmt == "md" else json.dumps(transcript.as_json(), indent=2, ensure_ascii=False)
     _write_or_echo(text + "\n", output)
@@ -469,14 +479,9 @@ def grade(ctx, question_id, answer, batch, as_json) -> None:
 
     \b
       interviewer grade --question mlf-imbalanced-fraud --answer "I would not use accuracy..."
-      interviewer grade --question genai-lora --answer - --json < answer.txt
+      interviewer grade --question genai-lora-mechanics --answer - --json < answer.txt
       interviewer grade --batch answers.jsonl
     """
-    from interviewer.interview.assess import Assessor
-    from interviewer.interview.practice import UnknownQuestion, grade_answer, render_grade
-    from interviewer.knowledge.bank import KnowledgeError
-    from interviewer.knowledge.service import Knowledge
-
     if batch is None and (question_id is None or answer is None):
         _fail("give --question ID and --answer TEXT, or --batch FILE.jsonl", 2)
     if batch is not None and (question_id or answer):
@@ -493,7 +498,12 @@ def grade(ctx, question_id, answer, batch, as_json) -> None:
         except UnknownQuestion as exc:
             _fail(str(exc), 2)
         names = {c.id: c.name for c in knowledge.curated.criteria}
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else render_grade(result, names))
+        if as_json:
+            click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        elif _stdout_is_terminal():
+            _print_markdown(grade_markdown(result, names, escape=True, with_question=True))
+        else:
+            click.echo(grade_markdown(result, names, with_question=True))
         return
     failed = 0
     for number, line in enumerate(batch, 1):
@@ -532,8 +542,8 @@ def eval_cmd(ctx, personas, model_path, out, baseline, save_baseline, seed, grad
     alongside.
     """
     if grader_only or fit_grader:
-        from interviewer.evals.grading import fit_grader as fit, grader_report, write_fitted
-        from interviewer.knowledge.service import Knowledge
+        from interviewer.evals.grading import fit_grader as fit
+        from interviewer.evals.grading import grader_report, write_fitted
 
         settings = _settings(ctx)
         if fit_grader:
@@ -544,7 +554,6 @@ def eval_cmd(ctx, personas, model_path, out, baseline, save_baseline, seed, grad
         return
     if adaptive_split:
         from interviewer.evals.adaptive import adaptive_report
-        from interviewer.knowledge.service import Knowledge
 
         settings = _settings(ctx)
         report = adaptive_report(Knowledge(settings), settings.prompts_dir, adaptive_split, seed, settings.evals_dir / "adaptive")
@@ -553,7 +562,6 @@ def eval_cmd(ctx, personas, model_path, out, baseline, save_baseline, seed, grad
     from interviewer.evals import run_eval
     from interviewer.evals.baseline import save_baseline as write_baseline
     from interviewer.evals.personas import PersonaError
-    from interviewer.llm.base import ModelError
 
     settings = _settings(ctx)
     settings = settings.model_copy(update={"seed": seed, **({"model": model_path} if model_path else {})})
@@ -593,7 +601,6 @@ def bench(ctx, model_path, turns, sessions, as_json) -> None:
     machine for all three, turn by turn in one run.
     """
     from interviewer.bench import render, run_bench
-    from interviewer.llm.base import ModelError
 
     settings = _settings(ctx)
     if model_path:

@@ -45,7 +45,6 @@ def run_checks(settings: Settings) -> dict:
 
     def index():
         from interviewer.knowledge.index import KnowledgeIndex
-
         from interviewer.knowledge.service import Knowledge
 
         idx = KnowledgeIndex(settings)

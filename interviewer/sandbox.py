@@ -384,7 +384,7 @@ def same(actual: Any, expected: Any, mode: str) -> bool:
     """Compare a returned JSON value with the expected one: exact, unordered (a list in any order) or approx (floats)."""
     if mode == "approx":
         if isinstance(expected, list):
-            return isinstance(actual, (list, tuple)) and len(actual) == len(expected) and all(same(a, e, mode) for a, e in zip(actual, expected))
+            return isinstance(actual, (list, tuple)) and len(actual) == len(expected) and all(same(a, e, mode) for a, e in zip(actual, expected, strict=True))
         if isinstance(expected, (int, float)) and not isinstance(expected, bool):
             return isinstance(actual, (int, float)) and not isinstance(actual, bool) and math.isclose(actual, expected, rel_tol=1e-6, abs_tol=1e-6)
         return actual == expected

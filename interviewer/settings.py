@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
 from typing import Literal
 
 from pydantic import Field, SecretStr
@@ -91,7 +90,7 @@ def check_config_file(path: Path) -> None:
             continue
         key = line.removeprefix("export ").split("=", 1)[0].strip()
         if "=" not in line or key.upper() not in known:
-            raise ValueError(f"{path}:{number}: unknown setting {key!r}; settings files hold INTERVIEWER_<NAME>=value lines (see the README's Settings table)")
+            raise ValueError(f"{path}:{number}: unknown setting {key!r}; settings files hold INTERVIEWER_<NAME>=value lines (see docs/settings.md)")
 
 
 def machine_threads() -> int:

@@ -1,12 +1,14 @@
-"""Shared fixtures. Real parts where the behaviour depends on them: the real Chroma index,
-the real embeddings, the real default GGUF. The fake LLM only serves unit tests of logic."""
+"""Shared fixtures, in two tiers.
+
+Logic tests use the fake knowledge service (hashed bag-of-words vectors, no index) and the fake
+LLM. Tests whose behaviour depends on the real parts use them (the real Chroma index, the real
+embeddings, the real default GGUF) and are marked `slow`; `pytest -m "not slow"` runs the rest
+(75 s on 2 idle cores, measured; none of it builds an index or loads a model). Helpers that tests
+import live in tests/helpers.py."""
 
 from __future__ import annotations
 
 import importlib.util
-import os
-import socket
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,11 +16,30 @@ import pytest
 
 import interviewer.offline  # noqa: F401
 
-ROOT = Path(__file__).resolve().parent.parent
-EGRESS_DIR = Path(__file__).resolve().parent / "egress"
+from .helpers import EGRESS_DIR, cli_env, start_server, stop_server
+
 _spec = importlib.util.spec_from_file_location("egress_guard", EGRESS_DIR / "sitecustomize.py")
 egress_guard = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(egress_guard)
+
+REAL_PARTS = {"knowledge", "real_llm", "web_server"}  # fixtures that build the index or load a model
+HEAVY_MODULES = ("chromadb", "sentence_transformers")  # what the fast tier must never import in process
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that asks for a real part without the `slow` marker would slow the fast tier down unnoticed."""
+    unmarked = [item.nodeid for item in items if REAL_PARTS & set(item.fixturenames) and item.get_closest_marker("slow") is None]
+    if unmarked:
+        raise pytest.UsageError("these tests use the real index or model but are not marked slow:\n  " + "\n  ".join(unmarked))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In a run without slow tests, nothing may have built the index or loaded the embedding model."""
+    ran_slow = any(item.get_closest_marker("slow") for item in session.items)
+    loaded = [name for name in HEAVY_MODULES if name in sys.modules]
+    if session.items and not ran_slow and loaded:
+        session.config.get_terminal_writer().line(f"\nfast tier imported {', '.join(loaded)}: a test needs the slow marker or a fake", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(autouse=True)
@@ -44,9 +65,18 @@ def settings(data_dir):
 
 @pytest.fixture(scope="session")
 def knowledge(settings):
+    """The real knowledge service: builds the Chroma index with the real embedding model (slow tests only)."""
     from interviewer.knowledge.service import Knowledge
 
     return Knowledge(settings)
+
+
+@pytest.fixture(scope="session")
+def fake_knowledge(settings):
+    """The real curated files behind hashed bag-of-words retrieval: for tests of the engine's logic."""
+    from interviewer.knowledge.fake import FakeKnowledge
+
+    return FakeKnowledge(settings)
 
 
 @pytest.fixture(scope="session")
@@ -63,60 +93,9 @@ def curated(settings):
     return CuratedKnowledge(settings.knowledge_dir)
 
 
-def start_server(env: dict[str, str], log_path: Path, port: int | None = None, timeout: float = 300) -> tuple[subprocess.Popen, str]:
-    """Start `interviewer serve` on a free loopback port and wait until it answers; (process, url)."""
-    import time
-    import urllib.request
-
-    port = port or free_port()
-    exe = Path(sys.executable).parent / "interviewer"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + timeout
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"interviewer serve exited with {proc.returncode}:\n{log_path.read_text()}")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return proc, url
-        except OSError:
-            if time.time() > deadline:
-                proc.kill()
-                pytest.fail(f"interviewer serve did not answer within {timeout} s:\n{log_path.read_text()}")
-            time.sleep(0.5)
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
 @pytest.fixture(scope="session")
 def web_server(data_dir, tmp_path_factory):
     """A real `interviewer serve` process on a free loopback port, default model; yields its URL."""
     proc, url = start_server(cli_env(data_dir), tmp_path_factory.mktemp("web-server") / "serve.log")
     yield url
     stop_server(proc)
-
-
-def cli_env(data_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["INTERVIEWER_DATA_DIR"] = str(data_dir)
-    env["PYTHONPATH"] = os.pathsep.join([str(EGRESS_DIR), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    env.pop("INTERVIEWER_MODEL", None)
-    return env
-
-
-def run_cli(args: list[str], data_dir: Path, timeout: float = 600, **kwargs) -> subprocess.CompletedProcess:
-    exe = Path(sys.executable).parent / "interviewer"
-    return subprocess.run([str(exe), *args], env=cli_env(data_dir), capture_output=True, text=True, timeout=timeout, **kwargs)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]

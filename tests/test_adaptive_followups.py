@@ -1,6 +1,6 @@
 """Follow-ups measured with adaptive personas (evals/adaptive/): candidates whose next answer depends on what was
 asked. The whole engine runs on the real index and embeddings with template wording (the default model's wording is
-refused almost always; see the README), and the persona reads every follow-up by meaning with its own reader.
+refused almost always; see docs/evals.md), and the persona reads every follow-up by meaning with its own reader.
 
 The figures asserted are the test split's (never tuned on). Where the issue's goal is not reached yet the floor is
 the measured figure less a margin, and the goal is named beside it."""

@@ -36,7 +36,7 @@ from interviewer.ui.guard import RequestGuard, served_names
 from interviewer.ui.history import history_view
 from interviewer.ui.live import LiveInterviews
 
-from .conftest import cli_env, free_port, run_cli, stop_server
+from .helpers import cli_env, free_port, run_cli, stop_server
 from .pdfs import inflating_pdf
 from .scripted import QUESTIONS, STRONG
 
@@ -445,11 +445,8 @@ def f(n):
 
 
 @pytest.fixture()
-def fake_app(tmp_path, settings, knowledge):
-    application = App(settings.model_copy(update={"data_dir": tmp_path / "data"}))
-    application.__dict__["knowledge"] = knowledge
-    application.__dict__["llm"] = FakeLLM()
-    return application
+def fake_app(tmp_path, settings, fake_knowledge):
+    return App(settings.model_copy(update={"data_dir": tmp_path / "data"}), knowledge=fake_knowledge, llm=FakeLLM())
 
 
 def test_a_second_user_cannot_reach_the_first_users_session(fake_app):
@@ -508,11 +505,11 @@ def test_no_session_row_is_left_when_an_interview_fails_before_its_first_turn(fa
         def complete(self, *args, **kwargs):
             raise RuntimeError("the model fell over")
 
-    fake_app.__dict__["llm"] = Broken()
-    interview = open_session(fake_app, InterviewConfig(round="ml-fundamentals"))
+    broken_app = App(fake_app.settings, knowledge=fake_app.knowledge, llm=Broken())
+    interview = open_session(broken_app, InterviewConfig(round="ml-fundamentals"))
     with pytest.raises(RuntimeError):
         list(interview.start())
-    assert fake_app.sessions.list() == []
+    assert broken_app.sessions.list() == []
 
 
 @pytest.mark.slow

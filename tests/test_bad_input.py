@@ -14,11 +14,11 @@ def last_reply(events):
 
 
 @pytest.fixture()
-def interview(knowledge, settings):
+def interview(fake_knowledge, settings):
     class Bounded(FakeLLM):
         n_ctx = 4096
 
-    iv = Interview(InterviewConfig(question_ids=QUESTIONS), knowledge, Bounded(default="Let's keep going with the interview now."), settings.prompts_dir)
+    iv = Interview(InterviewConfig(question_ids=QUESTIONS), fake_knowledge, Bounded(default="Let's keep going with the interview now."), settings.prompts_dir)
     list(iv.start())
     return iv
 

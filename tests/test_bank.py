@@ -5,6 +5,7 @@ import math
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from interviewer.knowledge.bank import BANK_ROUNDS, TRACKS, BankFile, CuratedKnowledge, KnowledgeError
 
@@ -37,7 +38,7 @@ def test_every_guide_question_is_in_the_bank_marked_as_such(curated):
 def _same(actual, expected, mode):
     if mode == "approx":
         if isinstance(expected, list):
-            return isinstance(actual, (list, tuple)) and len(actual) == len(expected) and all(_same(a, e, mode) for a, e in zip(actual, expected))
+            return isinstance(actual, (list, tuple)) and len(actual) == len(expected) and all(_same(a, e, mode) for a, e in zip(actual, expected, strict=True))
         if isinstance(expected, (int, float)) and not isinstance(expected, bool):
             return math.isclose(actual, expected, rel_tol=1e-6, abs_tol=1e-6)
         return actual == expected
@@ -82,6 +83,6 @@ def test_schema_rejects_a_bad_file(tmp_path):
     folder.mkdir()
     (folder / "genai.yaml").write_text(yaml.safe_dump(bad))
     with pytest.raises(KnowledgeError, match="genai.yaml"):
-        CuratedKnowledge(tmp_path).questions
-    with pytest.raises(Exception):
+        _ = CuratedKnowledge(tmp_path).questions  # loaded (and validated) on first access
+    with pytest.raises(ValidationError):
         BankFile.model_validate(bad)

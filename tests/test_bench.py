@@ -11,7 +11,7 @@ from interviewer.bench.report import render, shown_summary, summarise
 from interviewer.bench.run import AppTurn
 from interviewer.bench.script import QUESTIONS, SCRIPT, answer_for, questions_for
 
-from .conftest import run_cli
+from .helpers import run_cli
 
 REQUIRED = {"ttft_ms_p50", "ttft_ms_p95", "prompt_tokens_evaluated", "decode_tps", "overhead_ms_p50"}
 
@@ -92,7 +92,7 @@ def test_bench_json_reports_consistent_figures(knowledge, data_dir):
     # what the app reports equals what llama.cpp's eval calls counted
     assert app["prompt_tokens_evaluated"] == app["prompt_tokens_evaluated_reported"] == sum(t["evaluated_tokens"] for t in llm_turns)
     assert base["prompt_tokens_evaluated"] == sum(t["evaluated_tokens"] for t in base["per_turn"])
-    for a, b in zip(llm_turns, base["per_turn"]):
+    for a, b in zip(llm_turns, base["per_turn"], strict=True):
         assert (a["session"], a["turn"]) == (b["session"], b["turn"])
         assert 0 < a["evaluated_tokens"] <= a["prompt_tokens"] and 0 < a["new_tokens"] <= a["prompt_tokens"]
         assert 0 < b["evaluated_tokens"] <= b["prompt_tokens"]

@@ -2,7 +2,9 @@
 
 import json
 
-from .conftest import run_cli
+import pytest
+
+from .helpers import run_cli
 from .pdfs import CORRUPT_PDF
 from .scripted import STRONG
 
@@ -14,6 +16,7 @@ def test_help_lists_the_commands(data_dir):
         assert f"  {command}" in out.stdout
 
 
+@pytest.mark.slow
 def test_doctor_passes_offline(data_dir):
     out = run_cli(["doctor", "--json"], data_dir)
     assert out.returncode == 0, out.stdout + out.stderr
@@ -22,12 +25,14 @@ def test_doctor_passes_offline(data_dir):
     assert report["offline"]["HF_HUB_OFFLINE"] == "1" and report["offline"]["ANONYMIZED_TELEMETRY"] == "False"
 
 
+@pytest.mark.slow
 def test_doctor_names_a_missing_model(data_dir, tmp_path):
     out = run_cli(["--model", str(tmp_path / "nope.gguf"), "doctor"], data_dir)
     assert out.returncode == 1
     assert "nope.gguf" in out.stdout and "--model" in out.stdout
 
 
+@pytest.mark.slow
 def test_search_json_ranks_coding_first(data_dir):
     out = run_cli(["search", "sparse matrix multiplication", "--json"], data_dir)
     hits = json.loads(out.stdout)
@@ -36,11 +41,13 @@ def test_search_json_ranks_coding_first(data_dir):
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
 
 
+@pytest.mark.slow
 def test_search_lora_question(data_dir):
     out = run_cli(["search", "how do LoRA adapters reduce fine-tuning cost", "--kind", "question", "--json"], data_dir)
     assert json.loads(out.stdout)[0]["round"] == "genai"
 
 
+@pytest.mark.slow
 def test_chat_with_scripted_answers_prints_the_transcript(data_dir, tmp_path):
     answers = tmp_path / "answers.txt"
     answers.write_text("\n---\n".join(STRONG[:3]), encoding="utf-8")
@@ -58,6 +65,7 @@ def test_chat_with_scripted_answers_prints_the_transcript(data_dir, tmp_path):
     assert len(transcript["scorecard"]["criteria"]) == 4
 
 
+@pytest.mark.slow
 def test_ingest_twice_and_a_corrupt_pdf(data_dir, tmp_path):
     docs = tmp_path / "guides"
     docs.mkdir()

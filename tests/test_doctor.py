@@ -8,7 +8,7 @@ import pytest
 
 from interviewer.llm.qualify import MOVES
 
-from .conftest import run_cli
+from .helpers import run_cli
 
 
 @pytest.mark.slow

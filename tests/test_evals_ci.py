@@ -11,7 +11,7 @@ import pytest
 
 from interviewer.evals.definitions import METRICS
 
-from .conftest import ROOT, run_cli
+from .helpers import ROOT, run_cli
 
 BASELINE = ROOT / "evals" / "baselines" / "default-model.json"
 # one round's strong / average / weak trio (calibration) plus an injection persona

@@ -1,6 +1,8 @@
 """Every eval metric on hand-made transcripts whose right value is known, each with a case where it must come out bad.
 
-Embeddings are the real MiniLM model; the bank is the real curated bank. No LLM: the judge is a fake with known replies.
+Embeddings are hashed bag-of-words vectors (the fake knowledge service), except for role adherence, which must
+recognise an answer given away in other words (the real MiniLM model, slow); the bank is the real curated bank.
+No LLM: the judge is a fake with known replies.
 """
 
 from __future__ import annotations
@@ -25,24 +27,30 @@ STRONG_FRAUD = (
 )
 
 
-@pytest.fixture(scope="module")
-def embed(settings):
-    import numpy as np
-
-    from interviewer.knowledge.embeddings import load_embeddings
-
-    model = load_embeddings(settings.resolved_embedding_path())
-    return lambda texts: np.asarray(model.embed_documents(list(texts)), dtype=np.float32)
-
-
-@pytest.fixture()
-def ctx(curated, embed):
+def _context(curated, embed):
     return ck.CheckContext(
         bank=curated.questions,
         embed=embed,
         prompts=["You are a calm, professional interviewer running a mock {round_title} interview for a Machine Learning Engineer role at Apple."],
         known_source_ids={"chunk-1", "chunk-2"},
     )
+
+
+@pytest.fixture()
+def ctx(curated, fake_knowledge):
+    """Bag-of-words vectors: enough for the checks that compare wording."""
+    return _context(curated, fake_knowledge.embed)
+
+
+@pytest.fixture()
+def real_ctx(curated, settings):
+    """The real embedding model: for a check that must see the answer in other words."""
+    import numpy as np
+
+    from interviewer.knowledge.embeddings import load_embeddings
+
+    model = load_embeddings(settings.resolved_embedding_path())
+    return _context(curated, lambda texts: np.asarray(model.embed_documents(list(texts)), dtype=np.float32))
 
 
 def ask(text, kind="question", qid=FRAUD, sources=None, **extra):
@@ -187,7 +195,9 @@ def test_coverage_resume_claims(ctx):
 
 
 # -- role and leakage -----------------------------------------------------------------------------
-def test_role_adherence(ctx, curated):
+@pytest.mark.slow
+def test_role_adherence(real_ctx, curated):
+    ctx = real_ctx
     reads_out = "genai-evaluating-generative-models"  # the bank question itself says "language model"
     good = transcript(
         ask("Thank you. Let's move on to the next question. " + q_text(curated)),

@@ -97,7 +97,7 @@ def test_an_empty_answer_is_kept_as_an_empty_string(tmp_path):
 
 
 def test_cli_refuses_a_bad_persona_folder_before_loading_anything(tmp_path, data_dir):
-    from .conftest import run_cli
+    from .helpers import run_cli
 
     write(tmp_path, "typo", "name: typo\nlevel: strong\nround: genai\nanswer: [oops]\n")
     result = run_cli(["eval", "--personas", str(tmp_path), "--out", str(tmp_path / "out")], data_dir, timeout=120)

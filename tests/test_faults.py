@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from .conftest import run_cli
+from .helpers import run_cli
 
 
 @pytest.fixture(scope="module")
@@ -14,12 +14,14 @@ def answers(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_missing_model_names_path_and_fix(data_dir, tmp_path, answers):
     out = run_cli(["--model", str(tmp_path / "missing.gguf"), "chat", "--answers", str(answers)], data_dir)
     assert out.returncode == 1
     assert "model file not found" in out.stderr and "missing.gguf" in out.stderr and "--model" in out.stderr
 
 
+@pytest.mark.slow
 def test_not_a_gguf_file(data_dir, tmp_path, answers):
     fake = tmp_path / "model.gguf"
     fake.write_text("this is a text file, not a model")
@@ -27,6 +29,7 @@ def test_not_a_gguf_file(data_dir, tmp_path, answers):
     assert out.returncode == 1 and "not a GGUF model file" in out.stderr and str(fake) in out.stderr
 
 
+@pytest.mark.slow
 def test_truncated_gguf(data_dir, tmp_path, answers, settings):
     real = settings.resolved_model_path()
     truncated = tmp_path / "truncated.gguf"
@@ -36,6 +39,7 @@ def test_truncated_gguf(data_dir, tmp_path, answers, settings):
     assert out.returncode == 1 and "truncated.gguf" in out.stderr and "Traceback" not in out.stderr
 
 
+@pytest.mark.slow
 def test_missing_index_is_rebuilt_with_a_notice(data_dir, tmp_path, knowledge):
     own = tmp_path / "data"
     shutil.copytree(data_dir / "index", own / "index")

@@ -1,6 +1,7 @@
-"""The follow-up policy on one question (mlf-dropout), with the real embeddings and curated probes (no index, no LLM):
+"""The follow-up policy on one question (mlf-dropout), with the curated probes and no LLM:
 it asks for the most important point every answer clearly missed, never one said in other words or already asked,
-builds on the candidate's nearest sentence or on none, and quotes a wrong statement back without the answer."""
+builds on the candidate's nearest sentence or on none, and quotes a wrong statement back without the answer.
+Recognising a point said "in other words" needs the real embeddings (slow); the rest runs on the fake service."""
 
 import pytest
 
@@ -11,11 +12,19 @@ QID = "mlf-dropout"
 LOW = [0.05] * 6
 
 
+def _policy(knowledge):
+    return FollowUpPolicy(knowledge, seed=1), knowledge.curated.questions[QID], knowledge.curated.extras[QID]
+
+
 @pytest.fixture()
-def setup(knowledge):
-    question = knowledge.curated.questions[QID]
-    extras = knowledge.curated.extras[QID]
-    return FollowUpPolicy(knowledge, seed=1), question, extras
+def setup(fake_knowledge):
+    return _policy(fake_knowledge)
+
+
+@pytest.fixture()
+def real_setup(knowledge):
+    """The real embedding model: these tests recognise the same point in different words."""
+    return _policy(knowledge)
 
 
 def test_asks_for_the_first_clearly_missed_point_with_its_probe(setup):
@@ -36,8 +45,9 @@ def test_a_point_the_grader_leaves_uncertain_is_not_probed(setup):
     assert follow.targets == [question.rubric.key_points[2].text]
 
 
-def test_never_asks_for_a_point_said_in_an_earlier_answer(setup):
-    policy, question, _ = setup
+@pytest.mark.slow
+def test_never_asks_for_a_point_said_in_an_earlier_answer(real_setup):
+    policy, question, _ = real_setup
     # said while answering another question, in other words: point 1 (inverted-dropout scaling) is known
     policy.heard(["With inverted dropout we multiply the kept activations by one over one minus p during training, so at test time nothing changes."])
     policy.heard(["Dropout zeroes each unit with probability p on every forward pass."])
@@ -45,8 +55,9 @@ def test_never_asks_for_a_point_said_in_an_earlier_answer(setup):
     assert follow.targets != [question.rubric.key_points[1].text]
 
 
-def test_never_asks_a_question_already_asked_in_other_words(setup):
-    policy, question, _ = setup
+@pytest.mark.slow
+def test_never_asks_a_question_already_asked_in_other_words(real_setup):
+    policy, question, _ = real_setup
     policy.asked("So what does dropout actually do to the activations during a training step?")
     policy.heard(["It helps with overfitting, I think."])
     follow = policy.missed_point(question, [False] * 6, LOW, None)

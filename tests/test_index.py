@@ -9,6 +9,8 @@ from interviewer.settings import Settings
 
 from .pdfs import CORRUPT_PDF, text_pdf
 
+pytestmark = pytest.mark.slow  # the real Chroma index and embedding model
+
 
 def test_builtin_index_holds_guide_and_bank(knowledge, curated):
     counts = knowledge.index.counts_by("kind")

@@ -97,14 +97,14 @@ def test_injection_mid_answer_leaves_the_rest_of_the_answer():
     assert ct.strip_injection(line) == ("Trained a BERT intent model, accuracy 94%.", True)
 
 
-def test_injection_mid_answer_is_not_scored_and_the_rest_is(knowledge, curated):
+def test_injection_mid_answer_is_not_scored_and_the_rest_is(fake_knowledge, curated):
     from interviewer.interview.assess import Assessor
 
     question = curated.questions["mlf-l1-vs-l2"]
     clean = STRONG[1]
     first, rest = clean.split("; ", 1)
     attacked = f"{first}. {INJECTION} {rest}"
-    assessor = Assessor(knowledge)
+    assessor = Assessor(fake_knowledge)
     a_clean = assessor.assess(clean.replace("; ", ". ", 1), question, curated.criteria)
     a_attacked = assessor.assess(attacked, question, curated.criteria)
     assert a_attacked.injection and not a_clean.injection

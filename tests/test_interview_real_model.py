@@ -1,6 +1,7 @@
 """Whole interviews on the real default GGUF through llama.cpp: the judgement holds whatever the model says."""
 
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -8,6 +9,8 @@ from interviewer.interview import Interview, InterviewConfig
 from interviewer.llm.qualify import ALL_MOVES
 
 from .scripted import INJECTION, QUESTIONS, STRONG, VAGUE
+
+pytestmark = pytest.mark.slow  # the real default model and the real index
 
 def run(knowledge, llm, settings, answers, **config):
     # every move through the model, qualified or not: these tests are about the phrasing path itself (validation,
@@ -32,7 +35,7 @@ def interviews(knowledge, real_llm, settings):
 def test_follow_ups_say_what_they_pursue_and_build_on_the_answer(interviews):
     for iv in interviews:
         turns = iv.transcript.turns
-        for prev, turn in zip(turns, turns[1:]):
+        for prev, turn in pairwise(turns):
             if turn.kind == "followup" and prev.role == "candidate" and prev.text.strip():
                 assert turn.move and turn.targets, turn
                 if turn.anchor_sentence is not None:

@@ -2,8 +2,14 @@
 
 import pytest
 
-from interviewer.llm.base import ModelError
-from interviewer.llm.endpoints import RemoteEndpointRefused, check_settings, check_url, is_private_host, is_private_ip
+from interviewer.netguard import (
+    InvalidServerURL,
+    RemoteEndpointRefused,
+    check_settings,
+    check_url,
+    is_private_host,
+    is_private_ip,
+)
 from interviewer.settings import Settings
 
 
@@ -54,13 +60,13 @@ def test_allowing_a_remote_url_warns_once_that_answers_leave_the_machine():
 
 @pytest.mark.parametrize("url", ["ftp://127.0.0.1/v1", "127.0.0.1:8080", "http:///v1"])
 def test_malformed_urls_are_explained(url):
-    with pytest.raises(ModelError, match="http"):
+    with pytest.raises(InvalidServerURL, match="http"):
         check_url(url, "LLM server", False, "--allow-remote-llm")
 
 
 def test_settings_check_covers_the_llm_server_and_the_chroma_server(tmp_path):
     check_settings(Settings(data_dir=tmp_path))  # embedded defaults: nothing to check
-    with pytest.raises(ModelError, match="INTERVIEWER_LLM_BASE_URL"):
+    with pytest.raises(InvalidServerURL, match="INTERVIEWER_LLM_BASE_URL"):
         check_settings(Settings(data_dir=tmp_path, llm_backend="openai-compatible"))
     with pytest.raises(RemoteEndpointRefused, match="LLM server"):
         check_settings(Settings(data_dir=tmp_path, llm_backend="openai-compatible", llm_base_url="http://203.0.113.1/v1"))

@@ -3,6 +3,7 @@ restored states compute exactly what a session alone computes, and the figures i
 match what llama.cpp actually decoded."""
 
 import os
+from itertools import pairwise
 
 import pytest
 
@@ -65,7 +66,7 @@ def interleaved(settings):
 def test_interleaved_sessions_evaluate_only_their_new_tokens(interleaved):
     model, out = interleaved
     for key, calls in out.items():
-        for (before, _, _), (messages, completion, metered) in zip(calls, calls[1:]):
+        for (before, _, _), (messages, completion, metered) in pairwise(calls):
             tokens, _ = model.format(messages)
             new = len(tokens) - common_prefix(model.format(before)[0], tokens)
             assert completion.evaluated_tokens == metered  # what we report is what llama.cpp decoded

@@ -16,10 +16,10 @@ def test_skills_are_the_curated_techniques_the_job_description_names(settings):
     assert jd_skills(None, techniques) == []
 
 
-def test_a_genai_plan_asks_about_the_job_descriptions_skills(knowledge):
+def test_a_genai_plan_asks_about_the_job_descriptions_skills(fake_knowledge):
     for seed in (1, 2, 3):
-        ids = [p.question.id for p in plan_round(knowledge, "genai", "general", JD, None, None, None, seed)]
+        ids = [p.question.id for p in plan_round(fake_knowledge, "genai", "general", JD, None, None, None, seed)]
         assert any(i in ids for i in ("genai-rlhf-pipeline", "genai-dpo-vs-ppo", "genai-reward-hacking")), ids
         assert "genai-speculative-decoding" in ids, ids
-    plain = [p.question.id for p in plan_round(knowledge, "genai", "general", None, None, None, None, 1)]
+    plain = [p.question.id for p in plan_round(fake_knowledge, "genai", "general", None, None, None, None, 1)]
     assert "genai-speculative-decoding" not in plain  # it is the job description that brought it

@@ -20,10 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.sessions import SessionConflict, SessionStore, SessionStoreError
-from interviewer.sessions import migrations
+from interviewer.sessions import SessionConflict, SessionStore, SessionStoreError, migrations
 
-from .conftest import free_port, run_cli
+from .helpers import free_port, run_cli
+
+pytestmark = pytest.mark.slow  # a real PostgreSQL server per module
 
 
 def _pg_bin(name: str) -> str:

@@ -29,6 +29,7 @@ def test_loopback_is_allowed():
     server.close()
 
 
+@pytest.mark.slow
 def test_chroma_client_has_telemetry_off(knowledge):
     assert knowledge.index.store._client.get_settings().anonymized_telemetry is False
 

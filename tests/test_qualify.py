@@ -22,7 +22,7 @@ class WritesValidText(FakeLLM):
 
     name = "valid-writer"
 
-    def complete(self, messages, max_tokens, stop=None, temperature=0.3, on_token=None):
+    def complete(self, messages, max_tokens, stop=None, temperature=None, on_token=None):
         step = messages[-1]["content"]
         anchor = re.search(r'their words "([^"]+)"', step)
         if anchor:
@@ -125,9 +125,9 @@ def _events(iv, answer=None):
     return list(iv.start() if answer is None else iv.answer(answer))
 
 
-def test_unqualified_moves_use_their_template_at_once_with_no_model_call(knowledge, settings):
+def test_unqualified_moves_use_their_template_at_once_with_no_model_call(fake_knowledge, settings):
     llm = FakeLLM(default="Welcome to this mock interview session.")
-    iv = Interview(InterviewConfig(question_ids=QUESTIONS[:2]), knowledge, llm, settings.prompts_dir, moves=frozenset())
+    iv = Interview(InterviewConfig(question_ids=QUESTIONS[:2]), fake_knowledge, llm, settings.prompts_dir, moves=frozenset())
     events = _events(iv) + _events(iv, VAGUE[0]) + _events(iv, "I would also monitor drift and retrain weekly.")
     said = [e.turn for e in events if isinstance(e, TurnEvent) and e.turn.role == "interviewer"]
     assert llm.calls == []  # not one model call: every move used its template
@@ -135,21 +135,21 @@ def test_unqualified_moves_use_their_template_at_once_with_no_model_call(knowled
     assert iv.transcript.as_json()["phrased_moves"] == []
 
 
-def test_qualified_moves_go_through_the_model_with_the_same_validation(knowledge, settings):
+def test_qualified_moves_go_through_the_model_with_the_same_validation(fake_knowledge, settings):
     llm = WritesValidText()
-    iv = Interview(InterviewConfig(question_ids=QUESTIONS[:2]), knowledge, llm, settings.prompts_dir, moves=ALL_MOVES)
+    iv = Interview(InterviewConfig(question_ids=QUESTIONS[:2]), fake_knowledge, llm, settings.prompts_dir, moves=ALL_MOVES)
     opening = [e.turn for e in _events(iv) if isinstance(e, TurnEvent)][0]
     assert opening.phrasing == "llm" and len(llm.calls) == 1
     assert iv.transcript.as_json()["phrased_moves"] == list(MOVES)
     # a qualified move whose wording fails validation still falls back to its template
     bad = FakeLLM(default="Great answer, you are correct!")
-    iv = Interview(InterviewConfig(question_ids=QUESTIONS[:2]), knowledge, bad, settings.prompts_dir, moves=ALL_MOVES)
+    iv = Interview(InterviewConfig(question_ids=QUESTIONS[:2]), fake_knowledge, bad, settings.prompts_dir, moves=ALL_MOVES)
     opening = [e.turn for e in _events(iv) if isinstance(e, TurnEvent)][0]
     assert len(bad.calls) == 1 and opening.phrasing == "template" and opening.rejected
     assert opening.text.startswith(load_policy(settings.knowledge_dir).lead_ins["opening"]) and "Great" not in opening.text
 
 
-def test_a_qualified_move_shows_its_lead_in_before_the_model_runs(knowledge, settings):
+def test_a_qualified_move_shows_its_lead_in_before_the_model_runs(fake_knowledge, settings):
     shown: list[str] = []
     seen_at_call: list[str] = []
 
@@ -159,7 +159,7 @@ def test_a_qualified_move_shows_its_lead_in_before_the_model_runs(knowledge, set
             return super().complete(messages, max_tokens, **kw)
 
     llm = Recording()
-    iv = Interview(InterviewConfig(question_ids=QUESTIONS[:2]), knowledge, llm, settings.prompts_dir, moves=frozenset({"opening"}))
+    iv = Interview(InterviewConfig(question_ids=QUESTIONS[:2]), fake_knowledge, llm, settings.prompts_dir, moves=frozenset({"opening"}))
     for event in iv.start():
         if isinstance(event, TokenEvent):
             shown.append(event.text)

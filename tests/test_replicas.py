@@ -28,9 +28,9 @@ from pathlib import Path
 import pytest
 
 from interviewer.sessions import SessionStore
-from interviewer.ui.server import message_text
+from interviewer.ui.views import message_text
 
-from .conftest import ROOT, cli_env, free_port
+from .helpers import ROOT, cli_env, free_port
 from .test_backends_server import Server
 from .test_postgres import PostgresServer
 
@@ -61,7 +61,7 @@ class Replica:
                 return
             except OSError:
                 if time.time() > deadline:
-                    raise RuntimeError(f"replica {self.name} not up after {timeout}s:\n{self.log.read_text()[-3000:]}")
+                    raise RuntimeError(f"replica {self.name} not up after {timeout}s:\n{self.log.read_text()[-3000:]}") from None
                 time.sleep(0.5)
 
     def client(self, user: str):

@@ -11,6 +11,8 @@ import pytest
 from interviewer import sandbox
 from interviewer.sandbox import run_tests, same, sandbox_status
 
+pytestmark = pytest.mark.slow  # real bubblewrap sandboxes running code
+
 STATUS = sandbox_status()
 isolated = pytest.mark.skipif(not STATUS["available"], reason=f"no sandbox here: {STATUS['reason']} (test_refuses_without_isolation covers this)")
 

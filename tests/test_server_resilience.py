@@ -10,10 +10,12 @@ import time
 
 import pytest
 
-from interviewer.ui.server import message_text
+from interviewer.ui.views import message_text
 
-from .conftest import cli_env, run_cli, start_server, stop_server
+from .helpers import cli_env, run_cli, start_server, stop_server
 from .scripted import STRONG, VAGUE
+
+pytestmark = pytest.mark.slow  # real `interviewer serve` processes with the default model
 
 
 @pytest.fixture()

@@ -14,19 +14,17 @@ from interviewer.app import App
 from interviewer.interview import InterviewConfig
 from interviewer.sessions import SessionStore, SessionStoreError, open_session, resume_session
 
-from .conftest import cli_env, run_cli
+from .helpers import cli_env, run_cli
 from .scripted import QUESTIONS, STRONG, VAGUE
 
 
 @pytest.fixture()
 def app(tmp_path, settings, knowledge, real_llm):
     """An App on a private data dir that reuses the session's index and model (no rebuild)."""
-    application = App(settings.model_copy(update={"data_dir": tmp_path}))
-    application.__dict__["knowledge"] = knowledge
-    application.__dict__["llm"] = real_llm
-    return application
+    return App(settings.model_copy(update={"data_dir": tmp_path}), knowledge=knowledge, llm=real_llm)
 
 
+@pytest.mark.slow
 def test_every_turn_is_committed_before_the_next_message(app):
     interview = open_session(app, InterviewConfig(question_ids=QUESTIONS))
     sid = interview.transcript.session_id
@@ -42,6 +40,7 @@ def test_every_turn_is_committed_before_the_next_message(app):
     list(events)
 
 
+@pytest.mark.slow
 def test_resume_restores_state_exactly(app):
     original = open_session(app, InterviewConfig(question_ids=QUESTIONS))
     list(original.start())
@@ -65,6 +64,7 @@ def test_resume_restores_state_exactly(app):
     assert [t["text"] for t in stored["turns"]] == [t.text for t in resumed.transcript.turns]
 
 
+@pytest.mark.slow
 def test_unknown_session_and_recent_questions_avoided(app):
     with pytest.raises(SessionStoreError, match="no stored session"):
         resume_session(app, "does-not-exist")
@@ -104,6 +104,7 @@ def _read_until(proc, marker: str, timeout: float = 300) -> str:
     raise AssertionError(f"never saw {marker!r} in: {seen[-2000:]}")
 
 
+@pytest.mark.slow
 def test_kill_9_mid_interview_then_continue(data_dir, tmp_path):
     own = tmp_path / "data"
     env = cli_env(data_dir)
@@ -140,6 +141,7 @@ def test_kill_9_mid_interview_then_continue(data_dir, tmp_path):
     assert transcript["scorecard"] and store.get(sid)["status"] == "finished"
 
 
+@pytest.mark.slow
 def test_sessions_commands(app, data_dir):
     interview = open_session(app, InterviewConfig(question_ids=QUESTIONS[:1]))
     list(interview.start())

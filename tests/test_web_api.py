@@ -15,8 +15,10 @@ import pytest
 
 from interviewer.ui.views import message_text
 
-from .conftest import cli_env, free_port, run_cli
+from .helpers import cli_env, free_port, run_cli
 from .scripted import STRONG
+
+pytestmark = pytest.mark.slow  # a real `interviewer serve` with the default model and the real index
 
 
 @pytest.fixture(scope="module")

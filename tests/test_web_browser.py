@@ -15,8 +15,10 @@ from urllib.parse import urlparse
 
 import pytest
 
-from .conftest import ROOT
+from .helpers import ROOT
 from .scripted import STRONG
+
+pytestmark = pytest.mark.slow  # a browser against a real `interviewer serve`
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"

@@ -1,6 +1,6 @@
 """The web app's logic without a browser: escaping, progress, the live-interview registry,
 repeat, code stubs, History from the session store, and credentials for `serve --auth`.
-The engine runs on the real index with the fake LLM (this is logic, not phrasing)."""
+The engine runs on the fake knowledge service with the fake LLM (this is logic, not retrieval or phrasing)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,8 @@ from .scripted import QUESTIONS, STRONG
 
 
 @pytest.fixture()
-def app(tmp_path, settings, knowledge):
-    application = App(settings.model_copy(update={"data_dir": tmp_path}))
-    application.__dict__["knowledge"] = knowledge
-    application.__dict__["llm"] = FakeLLM()
-    return application
+def app(tmp_path, settings, fake_knowledge):
+    return App(settings.model_copy(update={"data_dir": tmp_path}), knowledge=fake_knowledge, llm=FakeLLM())
 
 
 def test_md_text_shows_markup_literally():

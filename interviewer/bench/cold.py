@@ -15,13 +15,13 @@ import time
 def main(argv: list[str]) -> None:
     spawned = float(argv[3]) if len(argv) > 3 else None  # the parent's time.time() just before the spawn
     began = time.time()
+    from pathlib import Path
+
     import interviewer.offline  # noqa: F401
     from interviewer.app import App
     from interviewer.bench.script import ROUND, questions_for
     from interviewer.interview import InterviewConfig, TokenEvent, TurnEvent
     from interviewer.settings import Settings
-
-    from pathlib import Path
 
     update = {"data_dir": Path(argv[1])}
     if len(argv) > 2 and argv[2]:
@@ -40,7 +40,7 @@ def main(argv: list[str]) -> None:
         "first_question_word_s": round((first_word or done) - origin, 3),
         "first_question_s": round(done - origin, 3),
         "interpreter_s": round(began - origin, 3) if spawned else None,
-        "model_state": getattr(app.llm, "state", None),  # what was still warming when the question was on screen
+        "model_state": app.llm.state,  # what was still warming when the question was on screen
         "embeddings_loaded": app.knowledge.embeddings.loaded,
     }), flush=True)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from interviewer.llm.base import Completion
+from interviewer.llm.base import LLM, Completion, LLMWrapper
 
 
 class LlamaMeter:
@@ -54,18 +54,15 @@ class Call:
     metered_prompt_tokens: int | None = None
 
 
-class MeteredLLM:
+class MeteredLLM(LLMWrapper):
     """Pass-through to the engine's model that keeps every call (the engine sees no difference)."""
 
-    def __init__(self, inner, meter: LlamaMeter | None = None):
-        self.inner = inner
+    def __init__(self, inner: LLM, meter: LlamaMeter | None = None):
+        super().__init__(inner)
         self.meter = meter
         self.calls: list[Call] = []
 
-    def __getattr__(self, name):  # name, n_ctx, info(), llm, ... come from the wrapped model
-        return getattr(self.inner, name)
-
-    def complete(self, messages, max_tokens, stop=None, temperature=0.3, on_token=None) -> Completion:
+    def complete(self, messages, max_tokens, stop=None, temperature=None, on_token=None) -> Completion:
         mark = self.meter.mark() if self.meter else 0
         started = time.perf_counter()
         completion = self.inner.complete(messages, max_tokens=max_tokens, stop=stop, temperature=temperature, on_token=on_token)
@@ -73,9 +70,6 @@ class MeteredLLM:
         metered = self.meter.prompt_tokens_since(mark) if self.meter else None
         self.calls.append(Call(started, [dict(m) for m in messages], max_tokens, list(stop or []), completion, seconds, metered))
         return completion
-
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
 
     def take(self) -> list[Call]:
         out, self.calls = self.calls, []

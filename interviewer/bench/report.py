@@ -174,7 +174,7 @@ def render(result: dict) -> str:
         "",
         "goals:",
     ]
-    for name, g in result["goals"].items():
+    for g in result["goals"].values():
         mark = "n/a " if g["met"] is None else ("met " if g["met"] else "MISS")
         lines.append(f"  [{mark}] {g['what']}: {_f(g['value'])} (target {g['target']})")
     return "\n".join(lines)

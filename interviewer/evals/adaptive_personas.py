@@ -142,7 +142,6 @@ def _check_split(personas: list[AdaptivePersona]) -> None:
 
 def main() -> int:
     from interviewer.knowledge.bank import CuratedKnowledge
-
     from interviewer.settings import packaged
 
     try:

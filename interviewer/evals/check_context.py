@@ -31,7 +31,7 @@ class CheckContext:
     def vectors(self, texts: list[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self.vector_cache]
         if missing:
-            for t, v in zip(missing, self.embed(missing)):
+            for t, v in zip(missing, self.embed(missing), strict=True):
                 self.vector_cache[t] = np.asarray(v, dtype=np.float32)
         return np.stack([self.vector_cache[t] for t in texts]) if texts else np.zeros((0, 1), dtype=np.float32)
 

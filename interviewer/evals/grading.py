@@ -22,13 +22,21 @@ from interviewer.interview.grader import (
     KEY_POINT_FEATURES,
     MISCONCEPTION_FEATURES,
     Grader,
+    _names_only,
     answer_units,
     evidence_mask,
     with_pairs,
     without_support,
-    _names_only,
 )
-from interviewer.interview.scoring import SCORING_FEATURES, QuestionEvidence, clip_overall, criterion_basis, overall_basis, question_features, to_level
+from interviewer.interview.scoring import (
+    SCORING_FEATURES,
+    QuestionEvidence,
+    clip_overall,
+    criterion_basis,
+    overall_basis,
+    question_features,
+    to_level,
+)
 from interviewer.knowledge.bank import GraderParams, LinearScore, LogisticParams, Scoring
 from interviewer.knowledge.service import Knowledge
 
@@ -50,7 +58,7 @@ def grade_all(knowledge: Knowledge, items: list[GradedAnswer], grader: Grader | 
         t0 = time.perf_counter()
         a = assessor.assess(item.label.text, item.question, criteria)
         ms = (time.perf_counter() - t0) * 1000
-        out.append(Graded(item, a, question_features([a], item.question.round, [c.id for c in criteria]), ms))
+        out.append(Graded(item, a, question_features([a], [c.id for c in criteria], technical=knowledge.curated.rounds[item.question.round].technical, scales=knowledge.curated.feature_scales), ms))
     return out
 
 
@@ -70,7 +78,7 @@ def key_point_metrics(graded: list[Graded]) -> dict:
     tp = fp = fn = tn = 0
     evidence_ok = evidence_n = 0
     for g in graded:
-        for label, pred in zip(g.item.label.key_points, g.assessment.key_points):
+        for label, pred in zip(g.item.label.key_points, g.assessment.key_points, strict=False):
             if label.covered and pred.covered:
                 tp += 1
                 if label.evidence:
@@ -116,7 +124,7 @@ def quadratic_weighted_kappa(truth: list[int], pred: list[int], k: int = 4) -> f
     if not truth:
         return 0.0
     observed = np.zeros((k, k))
-    for t, p in zip(truth, pred):
+    for t, p in zip(truth, pred, strict=True):
         observed[t - 1, p - 1] += 1
     expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / len(truth)
     weights = np.array([[(i - j) ** 2 / (k - 1) ** 2 for j in range(k)] for i in range(k)])
@@ -130,7 +138,7 @@ def score_metrics(graded: list[Graded], scoring: Scoring) -> dict:
     for cid in CRITERIA:
         truth = [g.item.label.scores[cid] for g in graded]
         pred = [to_level(criterion_basis(g.evidence, scoring, cid), scoring) for g in graded]
-        errors += [abs(t - p) for t, p in zip(truth, pred)]
+        errors += [abs(t - p) for t, p in zip(truth, pred, strict=True)]
         out[cid] = {"qwk": round(quadratic_weighted_kappa(truth, pred), 3), "mae": round(float(np.mean(np.abs(np.subtract(truth, pred)))), 3)}
     overall_pred = [clip_overall(overall_basis(g.evidence, scoring)) for g in graded]
     overall_truth = [g.item.label.overall for g in graded]
@@ -138,7 +146,7 @@ def score_metrics(graded: list[Graded], scoring: Scoring) -> dict:
     out["overall_mae"] = round(float(np.mean(np.abs(np.subtract(overall_truth, overall_pred)))), 3) if graded else None
     out["overall_qwk"] = round(quadratic_weighted_kappa([round(t) for t in overall_truth], [round(p) for p in overall_pred]), 3)
     out["mean_overall_by_level"] = {
-        level: round(float(np.mean([p for p, g in zip(overall_pred, graded) if g.item.label.level == level])), 2)
+        level: round(float(np.mean([p for p, g in zip(overall_pred, graded, strict=True) if g.item.label.level == level])), 2)
         for level in ("strong", "partial", "weak") if any(g.item.label.level == level for g in graded)
     }
     out["label_mean_overall_by_level"] = {
@@ -199,9 +207,9 @@ def _best_threshold(scores: list[float], truth: list[bool]) -> float:
     """The probability cut-off with the best macro-F1 over covered / not covered."""
     best, best_t = -1.0, 0.5
     for t in sorted(set(np.round(np.quantile(scores, np.linspace(0.02, 0.98, 97)), 4))):
-        tp = sum(s >= t and y for s, y in zip(scores, truth))
-        fp = sum(s >= t and not y for s, y in zip(scores, truth))
-        fn = sum(s < t and y for s, y in zip(scores, truth))
+        tp = sum(s >= t and y for s, y in zip(scores, truth, strict=True))
+        fp = sum(s >= t and not y for s, y in zip(scores, truth, strict=True))
+        fn = sum(s < t and y for s, y in zip(scores, truth, strict=True))
         tn = len(truth) - tp - fp - fn
         f = (_f1(tp, fp, fn) + _f1(tn, fn, fp)) / 2
         if f > best:
@@ -223,7 +231,7 @@ def _labelled_units(knowledge: Knowledge, items: list[GradedAnswer], grader: Gra
 def fit_key_points(knowledge: Knowledge, items: list[GradedAnswer], grader: Grader) -> LogisticParams:
     rows, targets, weights = [], [], []
     per_point: list[tuple[np.ndarray, bool]] = []
-    for item, sentences, units, vectors, feats in _labelled_units(knowledge, items, grader):
+    for item, _sentences, units, _vectors, feats in _labelled_units(knowledge, items, grader):
         allowed = evidence_mask(units)
         for i, label in enumerate(item.label.key_points):
             per_point.append((feats[i][allowed] if allowed.any() else feats[i][:0], label.covered))
@@ -245,7 +253,7 @@ def fit_key_points(knowledge: Knowledge, items: list[GradedAnswer], grader: Grad
     w, b = _logistic(x, y, sample_weight=sw)
     scores = [float((1 / (1 + np.exp(-(f @ w + b)))).max()) if len(f) else 0.0 for f, _ in per_point]  # best unit per point
     threshold = _best_threshold(scores, [c for _, c in per_point])
-    return LogisticParams(weights={n: round(float(v), 4) for n, v in zip(KEY_POINT_FEATURES, w)}, bias=round(float(b), 4), threshold=threshold)
+    return LogisticParams(weights={n: round(float(v), 4) for n, v in zip(KEY_POINT_FEATURES, w, strict=True)}, bias=round(float(b), 4), threshold=threshold)
 
 
 def fit_misconceptions(knowledge: Knowledge, items: list[GradedAnswer], grader: Grader) -> LogisticParams:
@@ -273,8 +281,8 @@ def fit_misconceptions(knowledge: Knowledge, items: list[GradedAnswer], grader: 
     probs = 1 / (1 + np.exp(-(x @ w + b)))
     # the lowest cut-off that reports nothing on strong answers (a false alarm there costs the candidate's trust),
     # never below 0.5
-    threshold = max([0.5] + [float(p) + 1e-3 for p, is_strong, t in zip(probs, strong, y) if is_strong and not t])
-    return LogisticParams(weights={n: round(float(v), 4) for n, v in zip(MISCONCEPTION_FEATURES, w)}, bias=round(float(b), 4), threshold=round(min(threshold, 0.99), 3))
+    threshold = max([0.5] + [float(p) + 1e-3 for p, is_strong, t in zip(probs, strong, y, strict=True) if is_strong and not t])
+    return LogisticParams(weights={n: round(float(v), 4) for n, v in zip(MISCONCEPTION_FEATURES, w, strict=True)}, bias=round(float(b), 4), threshold=round(min(threshold, 0.99), 3))
 
 
 def _ridge(x: np.ndarray, y: np.ndarray, l2: float = 0.5) -> tuple[np.ndarray, float]:
@@ -297,9 +305,9 @@ def fit_scoring(graded: list[Graded], current: Scoring, fitted_on: str) -> Scori
     criteria = {}
     for cid in CRITERIA:
         w, b = _ridge(matrix(cid), np.array([g.item.label.scores[cid] for g in graded], dtype=float))
-        criteria[cid] = LinearScore(bias=round(b, 3), weights={n: round(float(v), 3) for n, v in zip(SCORING_FEATURES, w)})
+        criteria[cid] = LinearScore(bias=round(b, 3), weights={n: round(float(v), 3) for n, v in zip(SCORING_FEATURES, w, strict=True)})
     w, b = _ridge(matrix(None), np.array([g.item.label.overall for g in graded]))
-    overall = LinearScore(bias=round(b, 3), weights={n: round(float(v), 3) for n, v in zip(SCORING_FEATURES, w)})
+    overall = LinearScore(bias=round(b, 3), weights={n: round(float(v), 3) for n, v in zip(SCORING_FEATURES, w, strict=True)})
     draft = current.model_copy(update={"criteria": criteria, "overall": overall, "fitted_on": fitted_on})
     bases = {cid: [criterion_basis(g.evidence, draft, cid) for g in graded] for cid in CRITERIA}
     truth = {cid: [g.item.label.scores[cid] for g in graded] for cid in CRITERIA}

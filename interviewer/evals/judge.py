@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from interviewer.llm.base import LLM
+
 JUDGE_SYSTEM = "You review interview transcripts. Reply with one word: yes or no."
 JUDGE_STEP = (
     "Candidate's answer: <answer>{answer}</answer>\n"
@@ -38,9 +40,9 @@ def _verdict(text: str) -> bool | None:
 
 
 class LLMJudge:
-    def __init__(self, llm):
+    def __init__(self, llm: LLM):
         self.llm = llm
-        self.model = getattr(llm, "name", "unknown")
+        self.model = llm.name
         self.calls = 0
         self.verdicts = 0
         self.qualified: bool | None = None  # None until first needed

@@ -6,42 +6,25 @@ is phrased inside a question turn), so the runner records at the model boundary 
 
 from __future__ import annotations
 
-from interviewer.llm.base import Completion
+from interviewer.llm.base import LLM, Completion, LLMWrapper
 
 
-class RecordingLLM:
-    def __init__(self, llm):
-        self._llm = llm
+class CompletionRecordingLLM(LLMWrapper):
+    """The eval's model as the engine sees it, keeping every Completion it returns."""
+
+    def __init__(self, inner: LLM):
+        super().__init__(inner)
         self.completions: list[Completion] = []
 
-    def __getattr__(self, name):  # name, n_ctx, info(), ... come from the wrapped model
-        return getattr(self._llm, name)
-
-    def complete(self, messages, max_tokens, stop=None, temperature=0.3, on_token=None) -> Completion:
-        completion = self._llm.complete(messages, max_tokens=max_tokens, stop=stop, temperature=temperature, on_token=on_token)
+    def complete(self, messages, max_tokens, stop=None, temperature=None, on_token=None) -> Completion:
+        completion = self.inner.complete(messages, max_tokens=max_tokens, stop=stop, temperature=temperature, on_token=on_token)
         self.completions.append(completion)
         return completion
-
-    def count_tokens(self, text: str) -> int:
-        return self._llm.count_tokens(text)
 
     def take(self) -> list[Completion]:
         """The completions since the last take."""
         out, self.completions = self.completions, []
         return out
-
-
-def fresh_model_state(llm, seed: int) -> None:
-    """Same sampling chain and no cached prompt state for every interview, so each persona reproduces
-    on its own whatever ran before it (llama.cpp in-process; other backends are left as they are)."""
-    inner = getattr(llm, "llm", None)
-    if inner is not None and hasattr(inner, "set_seed"):
-        inner.set_seed(seed)
-    states = getattr(llm, "states", None)
-    if states is not None and hasattr(states, "clear"):
-        states.clear()
-    if inner is not None and hasattr(inner, "reset"):
-        inner.reset()
 
 
 def completion_stats(completions: list[Completion]) -> dict:
@@ -54,7 +37,7 @@ def completion_stats(completions: list[Completion]) -> dict:
             ttfts.append(round(c.ttft_ms, 1))
         if c.completion_tokens < 2:
             continue
-        measured = getattr(c, "decode_ms", None)  # first sampled token to the last, when the backend stamps tokens
+        measured = c.decode_ms  # first sampled token to the last, when the backend stamps tokens
         if measured is None and c.ttft_ms is not None and c.total_ms is not None:
             measured = max(0.0, c.total_ms - c.ttft_ms)
         if measured is not None:

@@ -18,7 +18,7 @@ from interviewer.evals.grading import grader_metrics, grader_report
 from interviewer.evals.injection import injection_metrics, injection_report, load_injection_set
 from interviewer.evals.judge import LLMJudge
 from interviewer.evals.personas import Persona, load_personas
-from interviewer.evals.recording import RecordingLLM, completion_stats, fresh_model_state
+from interviewer.evals.recording import CompletionRecordingLLM, completion_stats
 from interviewer.evals.text import has_injection
 from interviewer.settings import Settings
 
@@ -37,8 +37,8 @@ def run_interview(persona: Persona, knowledge, llm, settings: Settings, seed: in
     """One interview; returns (transcript JSON, the interviewer's model completions, answers given)."""
     from interviewer.interview import Interview, InterviewConfig
 
-    fresh_model_state(llm, seed)
-    recorder = RecordingLLM(llm)
+    llm.reset(seed)  # same sampling chain and no cached prompt state: each persona reproduces whatever ran before it
+    recorder = CompletionRecordingLLM(llm)
     config = InterviewConfig(
         round=persona.round, track=persona.track, resume=persona.resume, job_description=persona.jd,
         question_ids=persona.questions, seed=seed, session_id=f"eval-{persona.name}" + ("-control" if control else ""),
@@ -165,7 +165,7 @@ def run_eval(
     metrics.update(injection_metrics(injection_detection))
     adaptive = adaptive_report(knowledge, settings.prompts_dir, split="test", seed=seed, directory=settings.evals_dir / "adaptive")
     metrics.update(adaptive_metric_values(adaptive))
-    info = llm.info() if hasattr(llm, "info") else {"name": getattr(llm, "name", "unknown")}
+    info = llm.info()
     report = {
         "model": info.get("name"),
         "model_info": info,

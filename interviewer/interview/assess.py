@@ -4,14 +4,15 @@ and the sentences that evidence each criterion."""
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 
-from interviewer.candidate_text import injection_sentences, substantive_sentences, words
+from interviewer.candidate_text import injection_sentences, substantive_sentences
 from interviewer.interview.grader import Grader, MisconceptionFound, PointGrade
 from interviewer.knowledge.bank import BankQuestion, Criterion
 from interviewer.knowledge.service import Knowledge
+from interviewer.text import NUMBER, words
 
-_NUMBER = re.compile(r"\b\d+(\.\d+)?\s*(%|ms|s|x|k|m|b|gb|mb|kb|fps|hz|million|billion|percent|points?)?\b|\b\d+e-?\d+\b", re.I)
 _REASON = re.compile(r"\b(because|since|so that|therefore|which means|due to|the reason|in order to|that's why|thus)\b", re.I)
 _TRADEOFF = re.compile(r"\b(trade-?offs?|however|versus|vs\.?|on the other hand|at the cost of|downside|instead of|alternatively|but)\b", re.I)
 _STRUCTURE = re.compile(r"\b(first|second|third|finally|then|next|situation|task|action|result|step \d)\b", re.I)
@@ -39,6 +40,7 @@ class AnswerAssessment:
     fillers: int = 0
     injection: bool = False
     evidence: dict[str, list[str]] = field(default_factory=dict)  # criterion id -> verbatim quotes
+    grading_ms: float = 0.0  # time spent judging it (the bench reports it inside answer -> first word)
 
     @property
     def coverage(self) -> float:
@@ -64,10 +66,11 @@ class Assessor:
         self.grader = grader or Grader(knowledge)
 
     def assess(self, answer: str, question: BankQuestion | None, criteria: list[Criterion]) -> AnswerAssessment:
+        started = time.perf_counter()
         sents = substantive_sentences(answer)
         scored_text = " ".join(sents)
         result = AnswerAssessment(question.id if question else None, len(words(scored_text)), injection=bool(injection_sentences(answer)))
-        result.numbers = len(_NUMBER.findall(scored_text))
+        result.numbers = len(NUMBER.findall(scored_text))
         result.reasons = len(_REASON.findall(scored_text))
         result.tradeoffs = len(_TRADEOFF.findall(scored_text))
         result.structure = len(_STRUCTURE.findall(scored_text))
@@ -80,4 +83,5 @@ class Assessor:
         for crit in criteria:  # a sentence that states a misconception is never evidence for a criterion
             quotes = [s for s in sents if s not in wrong and any(_keyword_found(sig.lower(), s.lower()) for sig in crit.signals)]
             result.evidence[crit.id] = quotes[:3]
+        result.grading_ms = round((time.perf_counter() - started) * 1000, 1)
         return result

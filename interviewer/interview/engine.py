@@ -5,6 +5,9 @@
     for event in interview.answer(text): ...     # after each candidate answer
     card = interview.finish()                    # scorecard dict, also on the transcript
 
+    interview.add_listener(recorder)             # told of each committed turn and of finish (the session store)
+    fresh = interview.restore(saved_turns)       # a saved session back, by replaying its answers
+
 Judgement lives here and in the knowledge pack; the LLM only words a step chosen here.
 """
 
@@ -16,15 +19,23 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator, Protocol
 
 from interviewer import candidate_text as ct
 from interviewer.interview.assess import Assessor
-from interviewer.interview.followup import PROBE_ROUNDS, FollowUp, claim_follow_up, consistency_follow_up
+from interviewer.interview.followup import FollowUp, claim_follow_up, consistency_follow_up
 from interviewer.interview.ledger import ClaimLedger
-from interviewer.interview.phrasing import Phrased, Prompts, check_question, followup_step, check_statement, normalise, phrase
-from interviewer.interview.policy import FollowUpPolicy
+from interviewer.interview.phrasing import (
+    Phrased,
+    Prompts,
+    check_question,
+    check_statement,
+    followup_step,
+    normalise,
+    phrase,
+)
 from interviewer.interview.plan import PlannedQuestion, pinned_plan, plan_round, tie_to_projects
+from interviewer.interview.policy import FollowUpPolicy
 from interviewer.interview.rounds import ALL_ROUNDS, ROUNDS
 from interviewer.interview.scorecard import QuestionRecord, build_scorecard
 from interviewer.interview.transcript import Transcript, Turn
@@ -35,12 +46,16 @@ from interviewer.llm.base import LLM, Message
 from interviewer.llm.qualify import MOVES, load_policy
 from interviewer.llm.warm import phrased_moves
 from interviewer.resume import parse_job_description, parse_resume
+from interviewer.text import sentences
 
 HISTORY_TOKEN_SHARE = 0.6  # of the context window; the rest is system prompt, step and output
 STATEMENT_TOKENS = 40
 QUESTION_TOKENS = 64
 
-CLOSING = "That brings us to the end of the interview. Thank you for your time; your scorecard follows."
+# The closing turn: the remark (the model may word it instead), then the scorecard line, which stays fixed.
+END_REMARK = "That brings us to the end of the interview."
+CLOSING_REMARK = f"{END_REMARK} Thank you for your time."  # a phrased closing has the thanks in its lead-in
+SCORECARD_LINE = "Your scorecard follows."
 TRANSITIONS = (
     "Thank you. Let's move on to the next question.",
     "Let's switch to a different topic.",
@@ -57,6 +72,16 @@ class TokenEvent:
 @dataclass
 class TurnEvent:
     turn: Turn
+
+
+class InterviewListener(Protocol):
+    """Told what the interview commits, as it commits it: the session store is one (sessions/recorder.py)."""
+
+    def turn_committed(self, seq: int, turn: Turn) -> None:
+        """Turn `seq` is on the transcript; called again for the same turn once its timings are known."""
+
+    def finished(self, scorecard: dict) -> None:
+        """`finish()` made the scorecard (it is on the transcript)."""
 
 
 @dataclass
@@ -80,7 +105,7 @@ class InterviewConfig:
 
 
 class Interview:
-    def __init__(self, config: InterviewConfig, knowledge: Knowledge, llm: LLM | None, prompts_dir: Path, temperature: float = 0.3,
+    def __init__(self, config: InterviewConfig, knowledge: Knowledge, llm: LLM | None, prompts_dir: Path, temperature: float | None = None,
                  moves: frozenset[str] | None = None):
         self.config = config
         self.knowledge = knowledge
@@ -136,7 +161,7 @@ class Interview:
         self.prepared = None  # the background preparation of the planned questions, once started
         self.injection_attempts = 0
         self._last_asked: str | None = None  # the open question, repeated after an unusable answer
-        self.on_turn: Callable[[int, Turn], None] | None = None  # the session store listens here
+        self.listeners: list[InterviewListener] = []
 
     # -- public API ------------------------------------------------------------
     @property
@@ -146,6 +171,29 @@ class Interview:
     @property
     def progress(self) -> tuple[int, int]:
         return (max(0, self.index + 1), len(self.plan))
+
+    def add_listener(self, listener: InterviewListener) -> None:
+        self.listeners.append(listener)
+
+    def restore(self, turns: list[Turn], scorecard: dict | None = None) -> list[Turn]:
+        """Bring a saved session back: replay its candidate answers through a new, unstarted interview.
+
+        The state (plan position, follow-up depth, assessments, ledger) comes back exactly when the
+        model passed in answers with the saved model outputs first. The saved turns replace the
+        replayed ones (they keep their timings); with `scorecard` the session was finished. Returns
+        the turns the replay said beyond the saved ones (a reply lost in a crash), already on the transcript."""
+        if self.transcript.turns:
+            raise RuntimeError("restore() needs an interview that has not started")
+        list(self.start())
+        for turn in turns:
+            if turn.role == "candidate" and not self.done:
+                list(self.answer(turn.text))
+        fresh = self.transcript.turns[len(turns):]
+        self.transcript.turns[: len(turns)] = turns
+        if scorecard is not None:
+            self.done = True
+            self.transcript.scorecard = scorecard
+        return fresh
 
     def start(self) -> Iterator[TokenEvent | TurnEvent]:
         t0 = time.perf_counter()
@@ -201,7 +249,7 @@ class Interview:
         record = self._record(answer)
         assessment = record.assessments[-1]
         project = self.current.project
-        self.policy.heard(ct.sentences(substance))
+        self.policy.heard(sentences(substance))
         self.ledger.record_answer(substance, assessment, project)
         contradiction = self.ledger.check(substance, project, can_raise=self.depth <= self.config.depth)
         if contradiction:
@@ -218,17 +266,21 @@ class Interview:
     def _choose_follow_up(self, record: QuestionRecord, assessment, substance: str, project: str | None) -> FollowUp | None:
         """A stated misconception first; in story rounds a deflection; then the most important point every answer so
         far clearly missed; after a complete first answer, one level deeper; else move on."""
-        if self.depth >= self.config.depth:
+        if self.depth > self.config.depth:
             return None
         for wrong in assessment.misconceptions:
+            # A wrong statement is challenged even after the last follow-up (one extra turn): a misconception stated
+            # in reply to the second follow-up was otherwise never challenged.
             if wrong.mistake not in self.challenged:
                 follow = self.policy.misconception(wrong)
                 if follow is not None:
                     self.challenged.add(wrong.mistake)
                     return follow
+        if self.depth >= self.config.depth:
+            return None
         question = record.question
         claim_probe = None
-        if self.ledger.claims and self.current.round in PROBE_ROUNDS:
+        if self.ledger.claims and self.knowledge.curated.rounds[self.current.round].probes_claims:
             claim_probe = claim_follow_up(self.knowledge, self.ledger, substance, project, self.asked, self.used_angles)
             if claim_probe is not None and claim_probe[0].kind == "probe:own-contribution":
                 return self._take_claim(claim_probe)  # a deflection: what did the candidate do on their own claim
@@ -264,13 +316,15 @@ class Interview:
     def finish(self) -> dict:
         if not self.done:
             self.done = True
-            self._append(Turn("interviewer", "closing", CLOSING))
+            self._append(Turn("interviewer", "closing", f"{CLOSING_REMARK} {SCORECARD_LINE}"))
         claims = self.ledger.summary() if self.resume is not None else None
-        card = build_scorecard(self.records, self.criteria, self.knowledge.curated.scoring, claims)
+        card = build_scorecard(self.records, self.knowledge.curated, claims)
         card["injection_attempts"] = self.injection_attempts
         if claims is not None:
             card["claims"] = claims
         self.transcript.scorecard = card
+        for listener in self.listeners:
+            listener.finished(card)
         return card
 
     # -- steps -----------------------------------------------------------------
@@ -283,12 +337,11 @@ class Interview:
             self.done = True
             early = yield from self._lead_in("closing", prefix)
             title = ROUNDS[self.plan[0].round].title if self.config.round != "onsite" else "onsite loop"
-            if "closing" in self.moves:  # the model words the closing remark; the scorecard line stays fixed
-                phrased = self._phrase_statement("closing", self.prompts.render("closing", round_title=title), "That brings us to the end of the interview.")
-                text = f"{phrased.text} Your scorecard follows."
+            if "closing" in self.moves:  # the model words the end remark after the lead-in's thanks; the scorecard line stays
+                phrased = self._phrase_statement("closing", self.prompts.render("closing", round_title=title), END_REMARK)
             else:
-                phrased = Phrased(CLOSING, "template", None)
-                text = CLOSING
+                phrased = Phrased(CLOSING_REMARK, "template", None)
+            text = f"{phrased.text} {SCORECARD_LINE}"
             yield from self._emit(Turn("interviewer", "closing", (prefix + text).strip(), phrasing=phrased.source), t0, phrased, early)
             return
         self.records.append(QuestionRecord(planned.question, planned.round))
@@ -352,8 +405,8 @@ class Interview:
     def _append(self, turn: Turn) -> int:
         self.transcript.turns.append(turn)
         seq = len(self.transcript.turns) - 1
-        if self.on_turn:
-            self.on_turn(seq, turn)
+        for listener in self.listeners:
+            listener.turn_committed(seq, turn)
         return seq
 
     def _record(self, answer: str) -> QuestionRecord:
@@ -382,7 +435,7 @@ class Interview:
         """Drop the oldest half at once when over budget, so the cached prefix survives most turns."""
         if not self.llm:
             return
-        budget = int(getattr(self.llm, "n_ctx", 4096) * HISTORY_TOKEN_SHARE)
+        budget = int(self.llm.n_ctx * HISTORY_TOKEN_SHARE)
         while self.history and sum(self._history_tokens) > budget:
             cut = max(2, len(self.history) // 2)
             cut += cut % 2  # keep interviewer/candidate pairs together
@@ -409,7 +462,7 @@ class Interview:
 
         Returns (streamed text, time shown) for `_emit`, or None when nothing was shown early. Only text
         that is true whatever the model then writes is shown before validation; the model's words wait
-        for it (README, Performance)."""
+        for it (docs/performance.md)."""
         lead = self.lead_ins.get(move, "")
         if move not in self.moves or not (lead or prefix.strip()):
             return None
@@ -446,8 +499,8 @@ class Interview:
         end = time.perf_counter()
         turn.ttft_ms = round(((first or end) - t0) * 1000, 1)
         turn.total_ms = round((end - t0) * 1000, 1)
-        if self.on_turn:
-            self.on_turn(seq, turn)  # again, now with timings
+        for listener in self.listeners:
+            listener.turn_committed(seq, turn)  # again, now with timings
         self._remember("assistant", turn.text)
         yield TurnEvent(turn)
 

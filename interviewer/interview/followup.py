@@ -8,10 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from interviewer.candidate_text import sentences
 from interviewer.knowledge.service import Knowledge
-
-PROBE_ROUNDS = {"resume-deep-dive", "behavioral", "hiring-manager"}
+from interviewer.text import sentences
 
 
 @dataclass
@@ -62,9 +60,8 @@ def consistency_follow_up(knowledge: Knowledge, now, before: str | None = None, 
 def claim_follow_up(knowledge: Knowledge, ledger, answer: str, project: str | None, asked: set[str], used_angles: set[str]) -> tuple[FollowUp, object] | None:
     """Deep-dive follow-up on a resume claim: after a deflection, what the candidate did on it; else a claim the
     answer mentioned; else the next unprobed claim of the project."""
-    from interviewer.interview.ledger import PROBES_FOR_KIND
-
     probes = knowledge.curated.probes
+    probes_for_kind = knowledge.curated.probes_for_claim_kind  # knowledge/probes.yaml, for_claim_kind
     deflection = getattr(ledger, "last_deflection", None)
     # "which part did you build" answers "others did it", not "I'd have to check the numbers"
     if (deflection and deflection.get("claim_id") and deflection.get("kind") == "others-did-it"
@@ -81,7 +78,7 @@ def claim_follow_up(knowledge: Knowledge, ledger, answer: str, project: str | No
     mentioned = [c for c in ledger.mentioned_in(answer, project) if c.id not in ledger.probed]
     candidates = [(c, True) for c in mentioned] + [(c, False) for c in ledger.unprobed(project) if c not in mentioned]
     for claim, in_answer in candidates:
-        for pid in PROBES_FOR_KIND.get(claim.kind, ()):
+        for pid in probes_for_kind.get(claim.kind, ()):
             probe = probes.get(pid)
             if probe is None or pid in used_angles:
                 continue

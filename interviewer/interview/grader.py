@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from interviewer import candidate_text as ct
 from interviewer.knowledge.bank import BankQuestion, GraderParams, Misconception, MistakeExtras
 from interviewer.knowledge.service import Knowledge
+from interviewer.text import STOP_WORDS
 
 KEY_POINT_FEATURES = (
     "point_sim",  # cosine to the rubric's key point text
@@ -124,13 +124,14 @@ class MisconceptionFound:
     probe: str
     probability: float
     rubric_index: int | None  # index into common_mistakes, None for a plain factual error
+    point_evidence: float = 0.0  # the same sentence's best key-point probability: high when it also reads as right
 
 
 def stems(text: str) -> set[str]:
     """Crude stems: lowercase words cut to six letters ("normalize", "normalization" -> "normal")."""
     words = re.findall(r"[a-z0-9][a-z0-9\-]*", text.lower())
     # "l1" and "l2", "fp16", "int8": short, but the whole difference between a right and a wrong statement
-    return {w[:6] for w in words if w not in ct.STOP_WORDS and (len(w) > 2 or (len(w) == 2 and re.search(r"\d", w) and re.search(r"[a-z]", w)))}
+    return {w[:6] for w in words if w not in STOP_WORDS and (len(w) > 2 or (len(w) == 2 and re.search(r"\d", w) and re.search(r"[a-z]", w)))}
 
 
 def answer_units(sentences: list[str]) -> list[Unit]:
@@ -149,7 +150,7 @@ def with_pairs(sentences: list[str], units: list[Unit], vectors: np.ndarray) -> 
     first, second = vectors[: len(sentences) - 1], vectors[1 : len(sentences)]
     mean = first + second
     mean /= np.linalg.norm(mean, axis=1, keepdims=True) + 1e-9
-    pairs = [Unit(f"{a} {b}", a if len(a) >= len(b) else b, (a, b)) for a, b in zip(sentences, sentences[1:])]
+    pairs = [Unit(f"{a} {b}", a if len(a) >= len(b) else b, (a, b)) for a, b in zip(sentences, sentences[1:], strict=False)]
     return units + pairs, np.vstack([vectors, mean])
 
 
@@ -198,7 +199,7 @@ def _listy(text: str) -> float:
         return 0.0
     separators = text.count(",") + text.count("/") + len(re.findall(r"\b(and|or)\b", text, re.I))
     connectives = len(_CONNECTIVE.findall(text))
-    function = sum(1 for w in words if w.lower().strip(",.") in ct.STOP_WORDS)
+    function = sum(1 for w in words if w.lower().strip(",.") in STOP_WORDS)
     return float(separators >= 3 and separators / len(words) >= 0.12 and connectives <= 1 and function / len(words) < 0.4)
 
 
@@ -284,7 +285,7 @@ class Grader:
             covered = prob >= p.threshold
             points.append(
                 PointGrade(kp.text, covered, round(prob, 3), units[best].sentence if covered else None,
-                           dict(zip(KEY_POINT_FEATURES, map(float, features[i, best]))))
+                           dict(zip(KEY_POINT_FEATURES, map(float, features[i, best]), strict=True)))
             )
         return points, found
 
@@ -460,5 +461,6 @@ class Grader:
             if what in seen:
                 continue
             seen.add(what)
-            found.append(MisconceptionFound(sentences[s], what, entry.correction, entry.probe, round(float(prob), 3), index))
+            found.append(MisconceptionFound(sentences[s], what, entry.correction, entry.probe, round(float(prob), 3), index,
+                                            round(float(point_evidence[s]), 3)))
         return sorted(found, key=lambda m: sentences.index(m.quote))

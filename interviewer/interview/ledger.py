@@ -13,17 +13,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from interviewer.resume.claims import Claim, Project, Resume
-from interviewer.resume.facts import Conflict, Fact, compare, counterparts, deflections_in, extract_facts, family_related
+from interviewer.resume.facts import (
+    Conflict,
+    Fact,
+    compare,
+    counterparts,
+    deflections_in,
+    extract_facts,
+    family_related,
+)
+from interviewer.text import sentence_spans
 
-# which deep-dive probe suits which kind of claim
-PROBES_FOR_KIND = {
-    "technique": ("why-this-approach", "alternatives-tradeoffs", "first-principles-derivation"),
-    "tool": ("why-this-approach", "scaling", "on-device-constraints"),
-    "data": ("data-collection-cleaning", "labels-and-leakage", "privacy-implications"),
-    "metric": ("metrics-and-results", "baseline-and-ablation"),
-    "scale": ("scaling", "on-device-constraints"),
-    "role": ("own-contribution",),
-}
 _LEAD_TITLE = re.compile(r"\b(?:lead|manager|head|director|principal|chief|vp)\b", re.I)
 
 
@@ -209,14 +209,14 @@ class ClaimLedger:
         # an answer to a follow-up continues on the project the previous answer moved to
         scope = self._scope[1] if self._scope and self._scope[0] == project else project
         spans = []
-        for m in re.finditer(r"[^.!?]+[.!?]*", answer):
-            low = m.group(0).lower()
+        for start, end, sentence in sentence_spans(answer):
+            low = sentence.lower()
             hits = [t for t, keys in names.items() if any(re.search(r"(?<![a-z0-9])" + re.escape(k) + r"(?![a-z0-9])", low) for k in keys)]
             if len(hits) == 1:
                 scope = hits[0]
             elif project in hits:
                 scope = project
-            spans.append((m.start(), m.end(), scope))
+            spans.append((start, end, scope))
         for f in facts:
             for start, end, where in spans:
                 if start <= f.start < end:

@@ -128,7 +128,7 @@ def normalise(text: str) -> str:
     return re.sub(r"[^a-z0-9 ]", "", text.lower()).strip()
 
 
-def phrase(llm: LLM | None, messages: list[Message], check, fallback: str, max_tokens: int, temperature: float) -> Phrased:
+def phrase(llm: LLM | None, messages: list[Message], check, fallback: str, max_tokens: int, temperature: float | None = None) -> Phrased:
     if llm is None:
         return Phrased(fallback, "template", None, "no model")
     completion = llm.complete(messages, max_tokens=max_tokens, temperature=temperature, stop=["\n"])

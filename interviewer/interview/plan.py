@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from interviewer.interview.followup import project_name
 from interviewer.interview.rounds import ONSITE, ONSITE_QUESTIONS, ROUNDS
 from interviewer.knowledge.bank import BankQuestion
-from interviewer.resume.claims import vocabulary
 from interviewer.knowledge.service import Knowledge
+from interviewer.resume.claims import vocabulary
+from interviewer.text import JOB_AD_STOP_WORDS
 
 TRACK_BONUS = 0.12
 GUIDE_BONUS = 0.04
@@ -82,11 +83,10 @@ def context_terms(text: str | None, limit: int = 40) -> list[str]:
     if not text:
         return []
     found = re.findall(r"[A-Za-z][A-Za-z0-9+#.\-]{2,}", text)
-    stop = _STOP
     seen: dict[str, None] = {}
     for word in found:
         low = word.lower().strip(".-")
-        if low not in stop and len(low) > 2:
+        if low not in JOB_AD_STOP_WORDS and len(low) > 2:
             seen.setdefault(low, None)
     return list(seen)[:limit]
 
@@ -198,14 +198,3 @@ def question_sources(knowledge: Knowledge, q: BankQuestion) -> list[dict[str, st
     for hit in knowledge.guide_sources(q.text, k=2):
         sources.append({"id": hit.id, "section": hit.section, "kind": hit.kind})
     return sources
-
-
-_STOP = set(
-    """the and for with you your our are will that this from have has was were been being into onto about over under
-    than then them they their there here what when where which while who whom why how all any each few more most other
-    some such only own same too very can could should would may might must shall not nor but yet also just both either
-    able work working team teams role roles years year experience strong skills skill ability including include includes
-    using use used etc new per via plus across within join looking candidate candidates job description responsibilities
-    requirements qualifications preferred required minimum bachelor master degree field related equivalent knowledge
-    apple machine learning engineer engineering build building develop developing design designing""".split()
-)

@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from interviewer import candidate_text as ct
 from interviewer.interview.followup import FollowUp, project_name, quote
 from interviewer.knowledge.bank import BankQuestion
 from interviewer.knowledge.service import Knowledge
 from interviewer.knowledge.wording import load_wording
-
+from interviewer.text import STOP_WORDS
 
 
 def _normalised(vectors: np.ndarray) -> np.ndarray:
@@ -127,6 +126,8 @@ class FollowUpPolicy:
 
     def misconception(self, found) -> FollowUp | None:
         """Quote the wrong statement back and ask the curated probe, never the answer."""
+        if found.point_evidence >= self.params.challenge_below_evidence:
+            return None  # the sentence reads as right too: challenging it would question what may be correct
         if self.memory.closest_asked(self.knowledge.embed_known([found.probe])) >= self.params.asked_similarity:
             return None
         phrase = quotable(found.quote, found.mistake)
@@ -157,7 +158,7 @@ class FollowUpPolicy:
 def phrase_about(sentence: str, about: str, limit: int = 14) -> str | None:
     """The clause of the sentence that shares most content words with `about`, short enough to quote back whole
     (a clause reads as the candidate's own words; a window of words cut across a comma did not: "zero, while the L2")."""
-    shared = set(_stems(about)) - {w[:6] for w in ct.STOP_WORDS}
+    shared = set(_stems(about)) - {w[:6] for w in STOP_WORDS}
     clean = re.sub(r"[\"\u201c\u201d]", "", sentence.strip().rstrip(".!?;:,").strip())
     clauses = [c.strip(" ,;:-") for c in re.split(r"[,;:()]\s*|\s(?=(?:because|but|so|which|while|whereas|and then)\b)", clean)]
     scored = []
@@ -176,7 +177,7 @@ def quotable(sentence: str, about: str, limit: int = 20) -> str | None:
     clean = re.sub(r"[\"\u201c\u201d]", "", sentence.strip().rstrip(".!?;:,").strip())
     if len(clean.split()) <= limit:
         return clean
-    about_words = {w for w in re.findall(r"[a-z]+", about.lower()) if w not in ct.STOP_WORDS}
+    about_words = {w for w in re.findall(r"[a-z]+", about.lower()) if w not in STOP_WORDS}
     clauses = [c.strip().rstrip(".!?;:,") for c in re.split(r"[,;:]\s+|\s(?=(?:because|but|so|which)\b)", clean)]
     clauses = [c for c in clauses if 3 <= len(c.split()) <= limit]
     if not clauses:

@@ -26,7 +26,8 @@ def grade_answer(knowledge: Knowledge, question_id: str, answer: str | bytes | N
     scoring = knowledge.curated.scoring
     assessment = (assessor or Assessor(knowledge)).assess(text, question, criteria)
     answered = assessment.words > 0
-    evidence = question_features([assessment], question.round, [c.id for c in criteria])
+    evidence = question_features([assessment], [c.id for c in criteria], technical=knowledge.curated.rounds[question.round].technical,
+                                 scales=knowledge.curated.feature_scales)
     return {
         "question_id": question.id,
         "question": question.text,
@@ -39,25 +40,3 @@ def grade_answer(knowledge: Knowledge, question_id: str, answer: str | bytes | N
         "truncated": cut,
     }
 
-
-def render_grade(result: dict, names: dict[str, str]) -> str:
-    """The grade for a terminal: covered and missed points with their evidence, misconceptions, scores."""
-    covered = [kp for kp in result["key_points"] if kp["covered"]]
-    missed = [kp for kp in result["key_points"] if not kp["covered"]]
-    lines = [result["question"], "", f"Covered {len(covered)} of {len(result['key_points'])} key points"]
-    for kp in covered:
-        lines += [f"  [x] {kp['text']}", f"      you said: \u201c{kp['evidence']}\u201d"]
-    for kp in missed:
-        lines.append(f"  [ ] {kp['text']}")
-    if result["misconceptions"]:
-        lines += ["", "Statements to re-check"]
-        for m in result["misconceptions"]:
-            lines += [f"  you said: \u201c{m['quote']}\u201d", f"  instead:  {m['correction']}"]
-    lines += ["", "Scores (1-4)"]
-    lines += [f"  {score}  {names.get(cid, cid)}" for cid, score in result["criteria"].items()]
-    lines.append(f"  Overall {result['overall']} / 4")
-    if result.get("ignored_instructions"):
-        lines.append(f"\n{result['ignored_instructions']} sentence(s) addressed to the grader were ignored.")
-    if result.get("truncated"):
-        lines.append("\nThe answer was very long; only its first part was graded.")
-    return "\n".join(lines)

@@ -7,28 +7,13 @@ from dataclasses import dataclass, field
 
 from interviewer.interview.assess import AnswerAssessment
 from interviewer.interview.scoring import (
-    TECHNICAL_ROUNDS,
     clip_overall,
     criterion_basis,
     overall_basis,
     question_features,
     to_level,
 )
-from interviewer.knowledge.bank import BankQuestion, Criterion, Scoring
-
-ROUND_SECTIONS = {
-    "coding": "4. Deep Dive into Evaluation Areas > Coding and Algorithms",
-    "ml-fundamentals": "4. Deep Dive into Evaluation Areas > Machine Learning Fundamentals",
-    "ml-system-design": "4. Deep Dive into Evaluation Areas > Machine Learning System Design",
-    "genai": "4. Deep Dive into Evaluation Areas > Domain-Specific Topics (GenAI & LLMs)",
-    "behavioral": "2. Getting Ready for Your Interviews > Key Evaluation Criteria",
-    "resume-deep-dive": "9. Other General Tips > Know Your Resume Inside Out",
-    "hiring-manager": "3. Interview Process Overview",
-    "phone-screen": "3. Interview Process Overview",
-}
-# Which criteria a key point's evidence sentence can speak for, by round kind: a covered point in a technical
-# round shows technical depth and domain knowledge; in a story round it shows communication and engineering.
-_POINT_EVIDENCE = {True: ("technical-depth", "domain-expertise", "engineering-excellence"), False: ("communication-culture", "engineering-excellence", "domain-expertise")}
+from interviewer.knowledge.bank import BankQuestion, Criterion, CuratedKnowledge, RoundFacts, ScorecardRules, Scoring
 
 
 @dataclass
@@ -63,10 +48,12 @@ def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def build_scorecard(records: list[QuestionRecord], criteria: list[Criterion], scoring: Scoring, claims: dict | None = None) -> dict:
+def build_scorecard(records: list[QuestionRecord], curated: CuratedKnowledge, claims: dict | None = None) -> dict:
+    """The scorecard of `records`, by the criteria, scoring and scorecard rules of the knowledge pack."""
+    criteria, scoring, rules, rounds = curated.criteria, curated.scoring, curated.scorecard_rules, curated.rounds
     answered = [r for r in records if r.answered]
     ids = [c.id for c in criteria]
-    evidence = [question_features(r.assessments, r.round, ids) for r in answered]
+    evidence = [question_features(r.assessments, ids, technical=rounds[r.round].technical, scales=curated.feature_scales) for r in answered]
     deductions = _deductions(claims, scoring)
     out_criteria = []
     quoted: set[str] = set()  # a sentence already quoted for one criterion is the last choice for the next
@@ -77,10 +64,10 @@ def build_scorecard(records: list[QuestionRecord], criteria: list[Criterion], sc
             value = _with_code_runs(value, records, scoring)
         value -= deductions.get(c.id, 0.0)
         score = to_level(value, scoring) if answered else 1
-        ranked = _criterion_quotes(c, answered) if score > 1 else []
-        quotes = ([q for q in ranked if q not in quoted] + [q for q in ranked if q in quoted])[:3]
+        ranked = _criterion_quotes(c, answered, rules, rounds) if score > 1 else []
+        quotes = ([q for q in ranked if q not in quoted] + [q for q in ranked if q in quoted])[: rules.quotes_per_criterion]
         quoted.update(quotes)
-        out_criteria.append({"id": c.id, "name": c.name, "score": score, "level": c.levels[score], "evidence": quotes[:3], "basis": round(value, 3)})
+        out_criteria.append({"id": c.id, "name": c.name, "score": score, "level": c.levels[score], "evidence": quotes, "basis": round(value, 3)})
     overall = clip_overall(_mean([overall_basis(e, scoring) for e in evidence]) - deductions.get("overall", 0.0)) if answered else 1.0
     misconceptions = [
         {"quote": m.quote, "mistake": m.mistake, "correction": m.correction, "question": r.question.text, "question_id": r.question.id}
@@ -96,8 +83,8 @@ def build_scorecard(records: list[QuestionRecord], criteria: list[Criterion], sc
                 "question": r.question.text,
                 "round": r.round,
                 "coverage": round(r.coverage, 3),
-                "covered": [kp.text for kp, f in zip(points, flags) if f],
-                "missed": [kp.text for kp, f in zip(points, flags) if not f] if r.answered else [],
+                "covered": [kp.text for kp, f in zip(points, flags, strict=False) if f],
+                "missed": [kp.text for kp, f in zip(points, flags, strict=False) if not f] if r.answered else [],
                 "answered": r.answered,
                 "code_results": r.code_results,
             }
@@ -106,10 +93,10 @@ def build_scorecard(records: list[QuestionRecord], criteria: list[Criterion], sc
         "overall": overall,
         "criteria": out_criteria,
         "misconceptions": misconceptions,
-        "strengths": _strengths(out_criteria, questions),
-        "gaps": _gaps(out_criteria, questions, misconceptions),
+        "strengths": _strengths(out_criteria, questions, rules),
+        "gaps": _gaps(out_criteria, questions, misconceptions, rules),
         "questions": questions,
-        "review": _review(out_criteria, answered, criteria),
+        "review": _review(out_criteria, answered, criteria, rules, rounds),
     }
     return card
 
@@ -135,13 +122,14 @@ def _deductions(claims: dict | None, scoring: Scoring) -> dict[str, float]:
     return out
 
 
-def _criterion_quotes(c: Criterion, records: list[QuestionRecord]) -> list[str]:
+def _criterion_quotes(c: Criterion, records: list[QuestionRecord], rules: ScorecardRules, rounds: dict[str, RoundFacts]) -> list[str]:
     """The sentences that best support a criterion: covered key points' evidence that also carries the
     criterion's signals first, then other covered evidence of a round the criterion reads, then signal sentences."""
     ranked: list[tuple[float, str]] = []
     wrong = {m.quote for r in records for a in r.assessments for m in a.misconceptions}  # never evidence for a strength
     for r in records:
-        speaks = c.id in _POINT_EVIDENCE[r.round in TECHNICAL_ROUNDS]
+        evidence_for = rules.point_evidence.technical if rounds[r.round].technical else rules.point_evidence.story
+        speaks = c.id in evidence_for
         for a in r.assessments:
             signal_quotes = set(a.evidence.get(c.id, []))
             for kp in a.key_points:
@@ -160,20 +148,21 @@ def _criterion_quotes(c: Criterion, records: list[QuestionRecord]) -> list[str]:
     return quotes
 
 
-def _strengths(crits: list[dict], questions: list[dict]) -> list[str]:
+def _strengths(crits: list[dict], questions: list[dict], rules: ScorecardRules) -> list[str]:
     out = [f"{c['name']} ({c['score']}/4): {c['level']}" for c in crits if c["score"] >= 3]
-    out += [f"Covered {len(q['covered'])} of {len(q['covered']) + len(q['missed'])} key points on: {q['question']}" for q in questions if q["answered"] and q["coverage"] >= 0.75]
+    out += [f"Covered {len(q['covered'])} of {len(q['covered']) + len(q['missed'])} key points on: {q['question']}" for q in questions if q["answered"] and q["coverage"] >= rules.strength_coverage]
     return out
 
 
-def _gaps(crits: list[dict], questions: list[dict], misconceptions: list[dict]) -> list[str]:
+def _gaps(crits: list[dict], questions: list[dict], misconceptions: list[dict], rules: ScorecardRules) -> list[str]:
     out = [f"{c['name']} ({c['score']}/4): {c['level']}" for c in crits if c["score"] <= 2]
-    out += [f"Missed {len(q['missed'])} key points on: {q['question']}" for q in questions if q["answered"] and q["missed"] and q["coverage"] < 0.5]
+    out += [f"Missed {len(q['missed'])} key points on: {q['question']}" for q in questions if q["answered"] and q["missed"] and q["coverage"] < rules.gap_coverage]
     out += [f"Stated a misconception: \u201c{m['quote']}\u201d ({m['correction']})" for m in misconceptions]
     return out
 
 
-def _review(crits: list[dict], records: list[QuestionRecord], criteria: list[Criterion]) -> list[dict]:
+def _review(crits: list[dict], records: list[QuestionRecord], criteria: list[Criterion], rules: ScorecardRules,
+            rounds: dict[str, RoundFacts]) -> list[dict]:
     by_id = {c.id: c for c in criteria}
     seen: dict[str, str] = {}
     for c in crits:
@@ -181,38 +170,8 @@ def _review(crits: list[dict], records: list[QuestionRecord], criteria: list[Cri
             for section in by_id[c["id"]].review_sections:
                 seen.setdefault(section, f"{c['name']} scored {c['score']}/4")
     for r in records:
-        if r.coverage < 0.5 or any(a.misconceptions for a in r.assessments):
-            section = r.question.guide_section if r.question.source == "guide" and r.question.guide_section else ROUND_SECTIONS.get(r.round, "")
+        if r.coverage < rules.review_coverage or any(a.misconceptions for a in r.assessments):
+            section = r.question.guide_section if r.question.source == "guide" and r.question.guide_section else rounds[r.round].review_section
             if section:
                 seen.setdefault(section, f"missed key points on: {r.question.text}")
     return [{"section": s, "why": why} for s, why in seen.items()]
-
-
-def scorecard_markdown(card: dict) -> str:
-    lines = ["## Scorecard", "", f"**Overall: {card['overall']} / 4**", "", "| Criterion | Score | Level |", "|---|---|---|"]
-    for c in card["criteria"]:
-        lines.append(f"| {c['name']} | {c['score']}/4 | {c['level']} |")
-    for c in card["criteria"]:
-        if c["evidence"]:
-            lines += ["", f"**Evidence, {c['name']}:**"] + [f"> {q}" for q in c["evidence"]]
-    for title, key in (("Strengths", "strengths"), ("Gaps", "gaps")):
-        if card[key]:
-            lines += ["", f"### {title}"] + [f"- {s}" for s in card[key]]
-    if card.get("misconceptions"):
-        lines += ["", "### Statements to re-check"]
-        lines += [f"- You said: \u201c{m['quote']}\u201d. {m['correction']}" for m in card["misconceptions"]]
-    missed = [q for q in card["questions"] if q["missed"]]
-    if missed:
-        lines += ["", "### What a strong answer also covers"]
-        for q in missed:
-            lines.append(f"- *{q['question']}*")
-            lines += [f"  - {m}" for m in q["missed"]]
-    claims = card.get("claims")
-    if claims:
-        lines += ["", f"### Resume claims probed: {claims['probed']} of {claims['total']} ({claims['coverage']:.0%})"]
-        lines += [f"- {i['text']} ({i['project']}): {i['defense'] or 'asked'}" for i in claims["items"] if i["probed"]]
-        for c in claims["contradictions"]:
-            lines.append(f"- Inconsistent: \"{c['before']}\" vs \"{c['now']}\"")
-    if card["review"]:
-        lines += ["", "### Guide sections to review"] + [f"- {r['section']} ({r['why']})" for r in card["review"]]
-    return "\n".join(lines)

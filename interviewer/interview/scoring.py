@@ -1,26 +1,26 @@
 """From graded answers to criterion scores: a few interpretable features per question, a weighted sum per criterion,
 cut-offs to the 1-4 scale. The weights, cut-offs and penalties are data (the `scoring` block of
-knowledge/criteria.yaml), fitted on the dev part of the labelled answers."""
+knowledge/criteria.yaml), fitted on the dev part of the labelled answers; the features' scales are its `features` block,
+and which rounds are technical is knowledge/rounds.yaml."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from interviewer.interview.assess import AnswerAssessment
-from interviewer.knowledge.bank import Scoring
+from interviewer.knowledge.bank import FeatureScales, Scoring
 
-TECHNICAL_ROUNDS = frozenset({"coding", "ml-fundamentals", "ml-system-design", "genai", "phone-screen"})
-SCORING_FEATURES = (
+SCORING_FEATURES = (  # the counted ones reach 1 at their scale in knowledge/criteria.yaml (`features`)
     "coverage",  # share of the question's key points covered, over the main answer and its follow-ups
     "confidence",  # mean grader probability of the key points: partial credit for near misses
-    "misconceptions",  # stated misconceptions, 0..1 (two or more is 1)
+    "misconceptions",  # distinct stated misconceptions, 0..1
     "numbers",  # concrete figures given
     "reasoning",  # because / trade-off language, 0..1
     "structure",  # ordered or STAR-shaped telling, 0..1
     "signals",  # sentences with the criterion's own signals (latency, privacy, derivation, ...), 0..1
     "hedges",  # "not sure", "I guess", 0..1
-    "length",  # words, 0..1 at 150
-    "technical",  # 1 for a technical round's question
+    "length",  # words, 0..1
+    "technical",  # 1 for a technical round's question (knowledge/rounds.yaml)
 )
 
 
@@ -32,7 +32,8 @@ class QuestionEvidence:
     signals: dict[str, float]  # criterion id -> signal feature
 
 
-def question_features(assessments: list[AnswerAssessment], round_name: str, criterion_ids: list[str]) -> QuestionEvidence:
+def question_features(assessments: list[AnswerAssessment], criterion_ids: list[str], *, technical: bool, scales: FeatureScales) -> QuestionEvidence:
+    """`technical`: the question's round is a technical one (knowledge.curated.rounds[round].technical)."""
     n = max((len(a.key_points) for a in assessments), default=0)
     covered = [False] * n
     confidence = [0.0] * n
@@ -45,16 +46,16 @@ def question_features(assessments: list[AnswerAssessment], round_name: str, crit
     features = {
         "coverage": sum(covered) / n if n else 0.0,
         "confidence": sum(confidence) / n if n else 0.0,
-        "misconceptions": min(1.0, misconceptions / 2),
+        "misconceptions": min(1.0, misconceptions / scales.misconceptions),
         "numbers": float(any(a.numbers for a in assessments)),
-        "reasoning": min(1.0, sum(a.reasons + a.tradeoffs for a in assessments) / 3),
-        "structure": min(1.0, max((max(a.structure, len(a.star)) for a in assessments), default=0) / 3),
+        "reasoning": min(1.0, sum(a.reasons + a.tradeoffs for a in assessments) / scales.reasoning),
+        "structure": min(1.0, max((max(a.structure, len(a.star)) for a in assessments), default=0) / scales.structure),
         "signals": 0.0,
-        "hedges": min(1.0, sum(a.hedges for a in assessments) / 2),
-        "length": min(1.0, words / 150),
-        "technical": float(round_name in TECHNICAL_ROUNDS),
+        "hedges": min(1.0, sum(a.hedges for a in assessments) / scales.hedges),
+        "length": min(1.0, words / scales.length),
+        "technical": float(technical),
     }
-    signals = {cid: min(1.0, sum(len(a.evidence.get(cid, [])) for a in assessments) / 3) for cid in criterion_ids}
+    signals = {cid: min(1.0, sum(len(a.evidence.get(cid, [])) for a in assessments) / scales.signals) for cid in criterion_ids}
     return QuestionEvidence(features, signals)
 
 

@@ -65,17 +65,3 @@ class Transcript:
             "resume": self.resume,
             "phrased_moves": self.phrased_moves,
         }
-
-    def to_markdown(self) -> str:
-        from interviewer.interview.scorecard import scorecard_markdown
-
-        lines = [f"# Mock interview: {self.round} ({self.track})", "", f"Session `{self.session_id}`, model `{self.model}`.", ""]
-        for t in self.turns:
-            who = "Interviewer" if t.role == "interviewer" else "Candidate"
-            lines.append(f"**{who}** ({t.kind}): {t.text}")
-            if t.sources:
-                lines.append("  - sources: " + "; ".join(s["section"] for s in t.sources))
-            lines.append("")
-        if self.scorecard:
-            lines.append(scorecard_markdown(self.scorecard))
-        return "\n".join(lines)

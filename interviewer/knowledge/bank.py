@@ -1,4 +1,4 @@
-"""Curated knowledge: the question bank with rubrics, team tracks, deep-dive probes, criteria.
+"""Curated knowledge: the question bank with rubrics, team tracks, rounds, deep-dive probes, criteria.
 
 Each file has one pydantic schema; loading validates, so a typo in a YAML file fails
 loudly with the file and field named.
@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from interviewer.settings import packaged
 
 Round = Literal[
     "coding",
@@ -25,7 +27,7 @@ Round = Literal[
     "phone-screen",
 ]
 BANK_ROUNDS: tuple[str, ...] = Round.__args__  # type: ignore[attr-defined]
-TRACKS = ("general", "siri-nlp", "vision", "health-timeseries", "services-recsys", "on-device", "genai", "infrastructure")
+ClaimKind = Literal["technique", "tool", "data", "metric", "scale", "role"]  # the kinds interviewer/resume/claims.py reads
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -272,6 +274,64 @@ class GraderParams(BaseModel):
         return self
 
 
+class RoundFacts(BaseModel):
+    """One round in knowledge/rounds.yaml: how the interview and the scorecard treat its questions."""
+
+    model_config = ConfigDict(extra="forbid")
+    technical: bool
+    probes_claims: bool
+    review_section: str = Field(min_length=3)
+
+
+class RoundsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rounds: dict[Round, RoundFacts]
+
+    @field_validator("rounds")
+    @classmethod
+    def _every_bank_round(cls, value: dict[str, RoundFacts]) -> dict[str, RoundFacts]:
+        missing = [r for r in BANK_ROUNDS if r not in value]
+        if missing:
+            raise ValueError(f"every bank round needs its facts; missing {', '.join(missing)}")
+        return value
+
+
+class ClaimProbes(BaseModel):
+    """The `for_claim_kind` block of knowledge/probes.yaml: which probes suit which kind of resume claim, in order."""
+
+    model_config = ConfigDict(extra="forbid")
+    for_claim_kind: dict[ClaimKind, list[str]]
+
+
+class FeatureScales(BaseModel):
+    """The `features` block of knowledge/criteria.yaml: the count at which each counted scoring feature reaches 1."""
+
+    model_config = ConfigDict(extra="forbid")
+    misconceptions: float = Field(gt=0)
+    reasoning: float = Field(gt=0)
+    structure: float = Field(gt=0)
+    signals: float = Field(gt=0)
+    hedges: float = Field(gt=0)
+    length: float = Field(gt=0)
+
+
+class PointEvidence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    technical: list[str] = Field(min_length=1)
+    story: list[str] = Field(min_length=1)
+
+
+class ScorecardRules(BaseModel):
+    """The `scorecard` block of knowledge/criteria.yaml: how the scorecard reads scores and graded answers."""
+
+    model_config = ConfigDict(extra="forbid")
+    point_evidence: PointEvidence  # criteria a covered key point's sentence can be quoted for, by round kind
+    quotes_per_criterion: int = Field(ge=1, le=10)
+    strength_coverage: float = Field(gt=0, le=1)
+    gap_coverage: float = Field(gt=0, le=1)
+    review_coverage: float = Field(gt=0, le=1)
+
+
 def _load_yaml(path: Path) -> Any:
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 1.7 s -> 0.2 s at each start
@@ -286,6 +346,19 @@ def _validate(model: type[BaseModel], data: Any, path: Path) -> Any:
         return model.model_validate(data)
     except ValidationError as exc:
         raise KnowledgeError(f"{path}: {exc}") from exc
+
+
+def _track_ids(path: Path) -> tuple[str, ...]:
+    """The ids in a tracks.yaml, in file order (validated in full by CuratedKnowledge.tracks)."""
+    data = _load_yaml(path) or {}
+    try:
+        return tuple(str(t["id"]) for t in data["tracks"])
+    except (KeyError, TypeError) as exc:
+        raise KnowledgeError(f"{path}: needs a `tracks` list whose entries each have an id") from exc
+
+
+# The team tracks of the shipped knowledge pack: the CLI's and the web page's choices, and what bank questions may name.
+TRACKS = _track_ids(packaged("knowledge") / "tracks.yaml")
 
 
 class CuratedKnowledge:
@@ -330,6 +403,21 @@ class CuratedKnowledge:
         return {p.id: p for p in (_validate(Probe, p, path) for p in data.get("probes", []))}
 
     @cached_property
+    def probes_for_claim_kind(self) -> dict[str, list[str]]:
+        path = self.dir / "probes.yaml"
+        found = _validate(ClaimProbes, {"for_claim_kind": (_load_yaml(path) or {}).get("for_claim_kind")}, path).for_claim_kind
+        unknown = {pid for pids in found.values() for pid in pids} - set(self.probes)
+        if unknown:
+            raise KnowledgeError(f"{path}: for_claim_kind names unknown probes {sorted(unknown)}")
+        return found
+
+    @cached_property
+    def rounds(self) -> dict[str, RoundFacts]:
+        """knowledge/rounds.yaml: what each bank round is (technical or a story round, claims probed, guide section)."""
+        path = self.dir / "rounds.yaml"
+        return _validate(RoundsFile, _load_yaml(path) or {}, path).rounds
+
+    @cached_property
     def criteria(self) -> list[Criterion]:
         path = self.dir / "criteria.yaml"
         data = _load_yaml(path) or {}
@@ -343,6 +431,20 @@ class CuratedKnowledge:
         if missing:
             raise KnowledgeError(f"{path}: scoring has no weights for {sorted(missing)}")
         return scoring
+
+    @cached_property
+    def feature_scales(self) -> FeatureScales:
+        path = self.dir / "criteria.yaml"
+        return _validate(FeatureScales, (_load_yaml(path) or {}).get("features"), path)
+
+    @cached_property
+    def scorecard_rules(self) -> ScorecardRules:
+        path = self.dir / "criteria.yaml"
+        rules = _validate(ScorecardRules, (_load_yaml(path) or {}).get("scorecard"), path)
+        unknown = set(rules.point_evidence.technical + rules.point_evidence.story) - {c.id for c in self.criteria}
+        if unknown:
+            raise KnowledgeError(f"{path}: scorecard.point_evidence names unknown criteria {sorted(unknown)}")
+        return rules
 
     @cached_property
     def extras(self) -> dict[str, QuestionExtras]:

@@ -13,15 +13,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROUNDS = (
-    "coding",
-    "ml-fundamentals",
-    "ml-system-design",
-    "genai",
-    "behavioral",
-    "resume-deep-dive",
-)
-
 _HEADING = re.compile(r"^(\d{1,2})\.\s+(\S.*)$")
 _BULLET = re.compile(r"^[-•*]\s+(.*)$")
 _DASH_SPLIT = re.compile(r"\s+[–—-]\s+")

@@ -21,7 +21,7 @@ from interviewer.knowledge.bank import CuratedKnowledge
 from interviewer.knowledge.chunking import Chunk, chunk_file_text
 from interviewer.knowledge.loaders import UnreadableFile, read_text
 from interviewer.knowledge.questions_index import question_chunks
-from interviewer.llm.endpoints import ServerUnavailable
+from interviewer.netguard import ServerUnavailable
 from interviewer.settings import Settings
 
 INDEX_FORMAT = 1  # bump when chunking or metadata changes, to force a rebuild
@@ -235,7 +235,7 @@ def _http_client(settings: Settings):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    from interviewer.llm.endpoints import CHROMA_DATA, RemoteEndpointRefused, check_host
+    from interviewer.netguard import CHROMA_DATA, RemoteEndpointRefused, check_host
 
     try:
         check_host(settings.chroma_host, "Chroma server", settings.allow_remote_chroma, "INTERVIEWER_ALLOW_REMOTE_CHROMA=1", leaves=CHROMA_DATA)

@@ -1,11 +1,18 @@
-"""One object the engine talks to for knowledge: curated data, the index, embeddings."""
+"""What the engine asks of knowledge (curated data, retrieval, embeddings), and the real implementation.
+
+`KnowledgeService` is the interface; `Knowledge` serves it from the Chroma index and the MiniLM
+embedding model, `interviewer.knowledge.fake.FakeKnowledge` from hashed bag-of-words vectors in memory
+(unit tests of the engine's logic: no index to build, no model to load).
+"""
 
 from __future__ import annotations
 
 import os
 import threading
+from abc import ABC, abstractmethod
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -14,10 +21,57 @@ from interviewer.knowledge.index import Hit, KnowledgeIndex, where_clause
 from interviewer.settings import Settings
 
 
-class Knowledge:
+class SearchIndex(Protocol):
+    """The part of an index the engine searches directly (a question's own bank entry, by id)."""
+
+    def search(self, query: str, k: int = 5, where: dict | None = None) -> list[Hit]: ...
+
+
+class KnowledgeService(ABC):
+    """The curated files, search by meaning, and sentence vectors (unit length: a dot product is a cosine)."""
+
+    settings: Settings
+    curated: CuratedKnowledge
+    index: SearchIndex
+
+    @abstractmethod
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """One vector per text, encoded now."""
+
+    @abstractmethod
+    def embed_known(self, texts: list[str]) -> np.ndarray:
+        """Vectors of curated text, which the same texts ask for again and again: cached."""
+
+    @abstractmethod
+    def embed_cached(self, texts: list[str]) -> np.ndarray:
+        """Vectors of answers the evals grade many times: cached in memory."""
+
+    @abstractmethod
+    def search(self, query: str, k: int = 5, round_name: str | None = None, kind: str | None = None) -> list[Hit]:
+        """The `k` chunks nearest the query, optionally of one round and one kind."""
+
+    @abstractmethod
+    def guide_sources(self, text: str, k: int = 2) -> list[Hit]:
+        """Guide chunks (not bank questions) nearest a question: where the question is grounded."""
+
+    @abstractmethod
+    def warm(self, background: bool = True) -> threading.Thread | None:
+        """Get ready to encode text (the thread doing it, when it runs in the background)."""
+
+    def search_questions(self, query: str, round_name: str, k: int = 40) -> list[Hit]:
+        return self.search(query, k=k, round_name=round_name, kind="question")
+
+
+class Knowledge(KnowledgeService):
+    """The real service: the Chroma index (built or refreshed on first use unless `ensure_index=False`) and the
+    embedding model (loaded on the first text it has to encode)."""
+
     def __init__(self, settings: Settings, index: KnowledgeIndex | None = None, ensure_index: bool = True):
         self.settings = settings
         self._vectors_lock = threading.Lock()
+        self._warming: threading.Thread | None = None  # the embedding model loading in the background
+        self._known_vectors: dict[str, np.ndarray] | None = None  # curated text -> vector, read from disk on first use
+        self._answer_vectors: dict[str, np.ndarray] = {}  # evals only: one thread
         self.curated = CuratedKnowledge(settings.knowledge_dir)
         try:
             self.embeddings.remember_queries(self._queries_path)  # before the index check or a plan embeds a query
@@ -77,14 +131,13 @@ class Knowledge:
         except FileNotFoundError:  # no embedding model: reported by whatever needs one
             return None
         with self._vectors_lock:
-            running = self.__dict__.get("_warming")
+            running = self._warming
             if embeddings.loaded or (running is not None and running.is_alive()):
                 return running
             from interviewer.knowledge.embeddings import background
 
-            thread = background(load, "interviewer-embeddings-warm")
-            self.__dict__["_warming"] = thread
-            return thread
+            self._warming = background(load, "interviewer-embeddings-warm")
+            return self._warming
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -105,7 +158,7 @@ class Knowledge:
             # (1-4 s of encoding on busy cores) must not hold up another one grading an answer
             vectors = self.embed(missing)
             with self._vectors_lock:
-                for text, vector in zip(missing, vectors):
+                for text, vector in zip(missing, vectors, strict=True):
                     cache[text] = vector
                 self._save_vectors(cache)
         with self._vectors_lock:
@@ -113,9 +166,9 @@ class Knowledge:
 
     def embed_cached(self, texts: list[str]) -> np.ndarray:
         """Like embed_known, in memory only: for the evals, which grade the same labelled answers many times."""
-        cache = self.__dict__.setdefault("_answer_vectors", {})  # evals only: one thread
+        cache = self._answer_vectors
         missing = [t for t in dict.fromkeys(texts) if t not in cache]
-        for text, vector in zip(missing, self.embed(missing)):
+        for text, vector in zip(missing, self.embed(missing), strict=True):
             cache[text] = vector
         return np.stack([cache[t] for t in texts]) if texts else self.embed([])
 
@@ -129,15 +182,13 @@ class Knowledge:
         return self.settings.data_dir / "vectors" / f"curated-{model}.npz"
 
     def _vector_cache(self) -> dict:
-        if "_known_vectors" not in self.__dict__:
-            cache: dict = {}
+        if self._known_vectors is None:
             try:
                 with np.load(self._vectors_path, allow_pickle=False) as data:
-                    cache = dict(zip(data["texts"].tolist(), data["vectors"]))
+                    self._known_vectors = dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
             except (OSError, ValueError, KeyError):  # missing or damaged: rebuilt as texts are met
-                cache = {}
-            self.__dict__["_known_vectors"] = cache
-        return self.__dict__["_known_vectors"]
+                self._known_vectors = {}
+        return self._known_vectors
 
     def _save_vectors(self, cache: dict) -> None:
         path = self._vectors_path
@@ -154,11 +205,7 @@ class Knowledge:
         self.embeddings.flush()  # a new query's vector is on disk for the next start
         return hits
 
-    def search_questions(self, query: str, round_name: str, k: int = 40) -> list[Hit]:
-        return self.search(query, k=k, round_name=round_name, kind="question")
-
     def guide_sources(self, text: str, k: int = 2) -> list[Hit]:
-        """Guide chunks (not bank questions) nearest a question: where the question is grounded."""
         hits = self.index.search(text, k=k, where={"kind": {"$ne": "question"}})
         self.embeddings.flush()
         return hits

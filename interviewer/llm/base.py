@@ -1,12 +1,28 @@
-"""The model interface the engine depends on."""
+"""The model interface: everything the engine, the UI, the evals and the bench may ask of a model.
+
+Backends (llamacpp.py, openai_compat.py, fake.py) subclass `LLM`; a model placed in front of
+another one (warming, metering, recording) subclasses `LLMWrapper`, which forwards every part
+of the interface to the model behind it. Callers never probe a model for attributes: what a
+backend has nothing to say about has a default here.
+"""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable
+
+from interviewer.settings import Settings
 
 Message = dict[str, str]  # {"role": "system"|"user"|"assistant", "content": str}
+
+# A call that names no temperature samples at the model's configured one: load_llm sets it from
+# settings.temperature; a model built directly (tests) takes that setting's default, so the number lives in settings.py alone.
+DEFAULT_TEMPERATURE: float = Settings.model_fields["temperature"].default
+
+# What the app's model is doing (llm/warm.py): the UI and doctor show it; a bare model is always ready.
+LOADING, QUALIFYING, READY, FAILED = "loading", "qualifying", "ready", "failed"
 
 
 class ModelError(Exception):
@@ -26,21 +42,135 @@ class Completion:
     cached_tokens: int | None = None  # prompt tokens reused from a cache; None when the backend cannot tell
 
 
-class LLM(Protocol):
-    name: str
+class LLM(ABC):
+    """A chat model. Subclasses implement `complete`, `count_tokens` and `info`; the rest has defaults."""
 
+    name: str = "model"
+    backend: str = "unknown"  # "llama-cpp", "openai-compatible", "fake"
+    n_ctx: int = 4096  # context window in tokens: the engine trims history to a share of it
+    temperature: float = DEFAULT_TEMPERATURE  # used when a call names none
+    path: Path | None = None  # the GGUF file the weights come from; None when a server (or nothing) holds them
+    in_process: bool = False  # llama.cpp in this process: the bench can meter its eval calls and read its chat template
+
+    @abstractmethod
     def complete(
         self,
         messages: list[Message],
         max_tokens: int,
         stop: list[str] | None = None,
-        temperature: float = 0.3,
+        temperature: float | None = None,
         on_token: Callable[[str], None] | None = None,
-    ) -> Completion: ...
+    ) -> Completion:
+        """The model's reply to `messages`; `temperature=None` means the model's configured `temperature`."""
 
+    @abstractmethod
     def count_tokens(self, text: str) -> int: ...
 
-    def info(self) -> dict: ...
+    @abstractmethod
+    def info(self) -> dict:
+        """name, path, size_mb, backend (and n_ctx, ...) for doctor, the Setup tab and reports."""
+
+    @property
+    def queue_length(self) -> int:
+        """Calls waiting for the model right now (the UI shows it)."""
+        return 0
+
+    @property
+    def state(self) -> str:
+        """LOADING, QUALIFYING, READY or FAILED."""
+        return READY
+
+    @property
+    def warm(self) -> bool:
+        """Loaded and qualified (or failed for good): nothing more will change."""
+        return True
+
+    def status_line(self) -> str:
+        """One sentence about the model's readiness for the Setup tab; "" when there is nothing to say."""
+        return ""
+
+    @property
+    def phrased_moves(self) -> frozenset[str]:
+        """Moves the model may word. A model without a qualification of its own (a test's fake, an eval's
+        model passed in directly) words every move."""
+        from interviewer.llm.qualify import ALL_MOVES
+
+        return ALL_MOVES
+
+    def loaded(self) -> "LLM":
+        """The model, once its weights are loaded; raises ModelError when they cannot be."""
+        return self
+
+    def reset(self, seed: int) -> None:  # noqa: B027  (a default, not abstract: most backends have nothing to reset)
+        """Forget cached prompt state and reseed sampling, so a run reproduces whatever ran before it
+        (the evals). Backends with nothing cached or seeded per call leave this as it is."""
+
+
+class LLMWrapper(LLM):
+    """A model in front of another one (`inner`): every part of the interface goes to `inner`
+    unless the subclass changes it."""
+
+    def __init__(self, inner: LLM):
+        self.inner = inner
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def backend(self) -> str:
+        return self.inner.backend
+
+    @property
+    def n_ctx(self) -> int:
+        return self.inner.n_ctx
+
+    @property
+    def temperature(self) -> float:
+        return self.inner.temperature
+
+    @property
+    def path(self) -> Path | None:
+        return self.inner.path
+
+    @property
+    def in_process(self) -> bool:
+        return self.inner.in_process
+
+    def complete(self, messages, max_tokens, stop=None, temperature=None, on_token=None) -> Completion:
+        return self.inner.complete(messages, max_tokens=max_tokens, stop=stop, temperature=temperature, on_token=on_token)
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def info(self) -> dict:
+        return self.inner.info()
+
+    @property
+    def queue_length(self) -> int:
+        return self.inner.queue_length
+
+    @property
+    def state(self) -> str:
+        return self.inner.state
+
+    @property
+    def warm(self) -> bool:
+        return self.inner.warm
+
+    def status_line(self) -> str:
+        return self.inner.status_line()
+
+    @property
+    def phrased_moves(self) -> frozenset[str]:
+        return self.inner.phrased_moves
+
+    def loaded(self) -> "LLM":
+        self.inner.loaded()
+        return self
+
+    def reset(self, seed: int) -> None:
+        self.inner.reset(seed)
 
 
 def check_gguf(path: Path) -> Path:

@@ -1,14 +1,15 @@
-"""A fake model with queued responses, for unit tests of the engine's logic."""
+"""A fake model with queued responses, for unit tests of the engine's logic (used exactly like a real model)."""
 
 from __future__ import annotations
 
 from typing import Callable
 
-from interviewer.llm.base import Completion, Message
+from interviewer.llm.base import LLM, Completion, Message
 
 
-class FakeLLM:
+class FakeLLM(LLM):
     name = "fake"
+    backend = "fake"
 
     def __init__(self, responses: list[str] | None = None, default: str = ""):
         self.responses = list(responses or [])
@@ -18,7 +19,7 @@ class FakeLLM:
     def queue(self, *responses: str) -> None:
         self.responses.extend(responses)
 
-    def complete(self, messages, max_tokens, stop=None, temperature=0.3, on_token: Callable[[str], None] | None = None) -> Completion:
+    def complete(self, messages, max_tokens, stop=None, temperature=None, on_token: Callable[[str], None] | None = None) -> Completion:
         self.calls.append([dict(m) for m in messages])
         text = self.responses.pop(0) if self.responses else self.default
         for word in text.split(" "):
@@ -31,4 +32,4 @@ class FakeLLM:
         return max(1, len(text) // 4)
 
     def info(self) -> dict:
-        return {"name": self.name, "path": None, "size_mb": 0, "backend": "fake"}
+        return {"name": self.name, "path": None, "size_mb": 0, "backend": self.backend}

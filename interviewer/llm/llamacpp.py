@@ -14,8 +14,9 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from interviewer.llm.base import Completion, Message, ModelError, check_gguf
+from interviewer.llm.base import DEFAULT_TEMPERATURE, LLM, Completion, Message, ModelError, check_gguf
 from interviewer.llm.states import SessionStates, common_prefix
+
 
 def _keep_process_output() -> None:
     """llama-cpp-python silences llama.cpp while loading by pointing the process's file descriptors 1 and 2
@@ -54,13 +55,16 @@ def _close_all() -> None:
     _models.clear()
 
 
-class LlamaCppLLM:
+class LlamaCppLLM(LLM):
     backend = "llama-cpp"
+    in_process = True
 
-    def __init__(self, path: Path, n_ctx: int = 4096, n_threads: int = 2, seed: int = 7, state_cache_mb: int = 1024):
+    def __init__(self, path: Path, n_ctx: int = 4096, n_threads: int = 2, seed: int = 7, state_cache_mb: int = 1024,
+                 temperature: float = DEFAULT_TEMPERATURE):
         self.path = check_gguf(path)
         self.name = self.path.stem
         self.n_ctx = n_ctx
+        self.temperature = temperature
         self.n_threads = n_threads
         self.lock = threading.Lock()
         self._waiting = 0
@@ -106,7 +110,8 @@ class LlamaCppLLM:
     def count_tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
-    def complete(self, messages, max_tokens, stop=None, temperature=0.3, on_token: Callable[[str], None] | None = None) -> Completion:
+    def complete(self, messages, max_tokens, stop=None, temperature=None, on_token: Callable[[str], None] | None = None) -> Completion:
+        temperature = self.temperature if temperature is None else temperature
         queued = time.perf_counter()
         self._waiting += 1
         with self.lock:
@@ -155,6 +160,12 @@ class LlamaCppLLM:
             "n_ctx": self.n_ctx,
             "n_threads": self.n_threads,
         }
+
+    def reset(self, seed: int) -> None:
+        """Same sampling chain and an empty KV cache (parked conversations too), as after loading."""
+        self.llm.set_seed(seed)
+        self.states.clear()
+        self.llm.reset()
 
     def close(self) -> None:
         self.states.clear()

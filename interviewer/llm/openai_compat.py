@@ -18,11 +18,11 @@ import threading
 import time
 from typing import Callable, Iterable, Iterator
 
-from interviewer.llm.base import Completion, ModelError
-from interviewer.llm.endpoints import check_url
+from interviewer.llm.base import DEFAULT_TEMPERATURE, LLM, Completion, ModelError
+from interviewer.netguard import InvalidServerURL, RemoteEndpointRefused, check_url
 
 
-class OpenAICompatibleLLM:
+class OpenAICompatibleLLM(LLM):
     backend = "openai-compatible"
 
     def __init__(
@@ -35,13 +35,18 @@ class OpenAICompatibleLLM:
         allow_remote: bool = False,
         seed: int | None = None,
         notice: Callable[[str], None] | None = None,
+        temperature: float = DEFAULT_TEMPERATURE,
     ):
         import httpx
 
-        self.base_url = check_url(base_url, "LLM server", allow_remote, "--allow-remote-llm", notice)
+        try:
+            self.base_url = check_url(base_url, "LLM server", allow_remote, "--allow-remote-llm", notice)
+        except (InvalidServerURL, RemoteEndpointRefused) as exc:  # to the model's callers, a server it may not use is an unusable model
+            raise ModelError(str(exc)) from exc
         self.model = model or "default"
         self.name = model or f"server {httpx.URL(self.base_url).host}"
         self.n_ctx = n_ctx
+        self.temperature = temperature
         self.seed = seed
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.client = httpx.Client(base_url=self.base_url + "/", headers=headers, timeout=httpx.Timeout(timeout, connect=10.0), trust_env=False, follow_redirects=False)
@@ -57,14 +62,14 @@ class OpenAICompatibleLLM:
         on English text, so the history budget errs on the side of trimming early."""
         return max(1, math.ceil(len(text.encode("utf-8")) / 3))
 
-    def complete(self, messages, max_tokens, stop=None, temperature=0.3, on_token: Callable[[str], None] | None = None) -> Completion:
+    def complete(self, messages, max_tokens, stop=None, temperature=None, on_token: Callable[[str], None] | None = None) -> Completion:
         import httpx
 
         payload = {
             "model": self.model,
             "messages": [{"role": m["role"], "content": m["content"]} for m in messages],
             "max_tokens": max_tokens,
-            "temperature": temperature,
+            "temperature": self.temperature if temperature is None else temperature,
             "stream": True,
             "stream_options": {"include_usage": True},
         }

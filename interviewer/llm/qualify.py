@@ -21,6 +21,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from interviewer.llm.base import LLM
+
 MOVES = ("opening", "transition", "followup", "closing")
 ALL_MOVES = frozenset(MOVES)
 QUALIFY_FORMAT = 1  # bump when the suite's procedure changes, to requalify every model
@@ -191,7 +193,7 @@ def suite_calls(policy: Policy, prompts, move: str):
             yield _messages(prompts, "Machine learning fundamentals", track, history, step), check, question_tokens
 
 
-def run_suite(llm, policy: Policy, prompts, key: str = "", moves=MOVES) -> Qualification:
+def run_suite(llm: LLM, policy: Policy, prompts, key: str = "", moves=MOVES) -> Qualification:
     """Try every move's cases on `llm`; a move stops as soon as it can no longer qualify."""
     from interviewer.interview.phrasing import clean_output
 
@@ -217,7 +219,7 @@ def run_suite(llm, policy: Policy, prompts, key: str = "", moves=MOVES) -> Quali
                 result.rejections.append(f"{reason}: {clean_output(completion.text)[:120]!r}")
         result.qualified = result.accepted >= needed and result.tried == cases
         results[move] = result
-    return Qualification(getattr(llm, "name", "model"), key, policy.min_acceptance, results, time.perf_counter() - started, calls)
+    return Qualification(llm.name, key, policy.min_acceptance, results, time.perf_counter() - started, calls)
 
 
 def _exiting() -> bool:
@@ -268,13 +270,13 @@ def suite_digest(knowledge_dir: Path, prompts_dir: Path) -> str:
     return h.hexdigest()
 
 
-def model_identity(llm, memo_dir: Path | None) -> str:
-    path = getattr(llm, "path", None)
-    if path is not None and Path(path).is_file():
-        return "gguf:" + file_sha256(Path(path), memo_dir)
-    info = llm.info() if hasattr(llm, "info") else {}
-    # a server: its URL and model name are all we can know (the weights behind them may change)
-    return "server:" + hashlib.sha256(json.dumps([info.get("base_url"), info.get("name"), getattr(llm, "name", None)]).encode()).hexdigest()
+def model_identity(llm: LLM, memo_dir: Path | None) -> str:
+    if llm.path is not None and Path(llm.path).is_file():
+        return "gguf:" + file_sha256(Path(llm.path), memo_dir)
+    info = llm.info()
+    # a server: its URL and model name are all we can know (the weights behind them may change). The key keeps
+    # its first layout (info has no "base_url": None) so the verdicts already cached stay valid.
+    return "server:" + hashlib.sha256(json.dumps([info.get("base_url"), info.get("name"), llm.name]).encode()).hexdigest()
 
 
 def cache_dir(data_dir: Path) -> Path:
@@ -284,7 +286,7 @@ def cache_dir(data_dir: Path) -> Path:
 _qualify_lock = threading.Lock()  # one suite at a time per process: one model, one lock
 
 
-def qualify(llm, settings, prompts=None, force: bool = False) -> Qualification:
+def qualify(llm: LLM, settings, prompts=None, force: bool = False) -> Qualification:
     """The cached verdict for this model, or the suite's (then cached)."""
     from interviewer.interview.phrasing import Prompts
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from interviewer.llm.base import ModelError, check_gguf
+from interviewer.llm.base import FAILED, LLM, LOADING, QUALIFYING, READY, LLMWrapper, ModelError, check_gguf
 
-LOADING, QUALIFYING, READY, FAILED = "loading", "qualifying", "ready", "failed"
+__all__ = ["WarmModel", "phrased_moves", "LOADING", "QUALIFYING", "READY", "FAILED"]
 
 
-class WarmModel:
-    backend = "llama-cpp"
+class WarmModel(LLMWrapper):
+    """The app's model while it loads and qualifies: what is known from the settings and the file is
+    answered at once; everything else goes to the loaded model (`inner`), waiting for the load."""
 
     def __init__(self, settings, loader=None, qualifier=None, start: bool = True):
         from interviewer.llm import load_llm
@@ -31,21 +32,19 @@ class WarmModel:
         self._qualifier = qualifier or qualify
         self._loaded = threading.Event()
         self._done = threading.Event()
-        self._model = None
+        self._model: LLM | None = None
         self.error: Exception | None = None
         self.qualification = None
-        self.state = LOADING
-        self.backend = settings.llm_backend
+        self._state = LOADING
         if settings.llm_backend == "openai-compatible":
             self._model = self._loader(settings)  # a client, no weights: cheap, and its settings errors belong to the command
-            self.path = None
-            self.name = self._model.name
+            self._path = None
+            self._name = self._model.name
             self._loaded.set()
-            self.state = QUALIFYING
+            self._state = QUALIFYING
         else:
-            self.path = check_gguf(settings.resolved_model_path())  # fails now, with the fix, as before
-            self.name = self.path.stem
-        self.n_ctx = settings.n_ctx
+            self._path = check_gguf(settings.resolved_model_path())  # fails now, with the fix, as before
+            self._name = self._path.stem
         self._thread = threading.Thread(target=self._warm, name="interviewer-model-warm", daemon=True)
         if start:
             self.start()
@@ -56,12 +55,12 @@ class WarmModel:
             if self._model is None:
                 self._model = self._loader(self.settings)
                 self._loaded.set()
-                self.state = QUALIFYING
+                self._state = QUALIFYING
             self.qualification = self._qualifier(self._model, self.settings)
-            self.state = READY
+            self._state = READY
         except Exception as exc:  # shown by doctor and the Setup tab; the interview goes on with its templates
             self.error = exc
-            self.state = FAILED
+            self._state = FAILED
         finally:
             self._loaded.set()
             self._done.set()
@@ -78,19 +77,38 @@ class WarmModel:
         """Until loaded and qualified (or failed); False on timeout."""
         return self._done.wait(timeout)
 
-    def loaded(self) -> "WarmModel":
-        """Wait for the weights (not the qualification); a file llama.cpp cannot load raises ModelError here, as the
-        synchronous load did. The app calls this once the interview is built: the load (~0.3 s) ran meanwhile."""
-        self.model  # noqa: B018
-        return self
-
     @property
-    def model(self):
+    def inner(self) -> LLM:
         """The loaded model, waiting for the load if it is still running."""
         self._loaded.wait()
         if self._model is None:
             raise self.error if isinstance(self.error, ModelError) else ModelError(f"the model could not be loaded: {self.error}")
         return self._model
+
+    # -- known before the load ----------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def backend(self) -> str:
+        return self.settings.llm_backend
+
+    @property
+    def n_ctx(self) -> int:
+        return self.settings.n_ctx
+
+    @property
+    def temperature(self) -> float:
+        return self.settings.temperature
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @property
+    def state(self) -> str:
+        return self._state
 
     @property
     def warm(self) -> bool:
@@ -101,27 +119,29 @@ class WarmModel:
         """Moves the model words. Empty until qualified: a move is templated until the model has shown it can word it."""
         return self.qualification.phrased if self.qualification is not None else frozenset()
 
-    # -- the LLM interface ------------------------------------------------------
-    def complete(self, messages, max_tokens, stop=None, temperature=0.3, on_token=None):
-        return self.model.complete(messages, max_tokens=max_tokens, stop=stop, temperature=temperature, on_token=on_token)
+    @property
+    def queue_length(self) -> int:
+        return self._model.queue_length if self._model is not None else 0
+
+    def loaded(self) -> "WarmModel":
+        """Wait for the weights (not the qualification); a file llama.cpp cannot load raises ModelError here, as the
+        synchronous load did. The app calls this once the interview is built: the load (~0.3 s) ran meanwhile."""
+        self.inner  # noqa: B018
+        return self
 
     def count_tokens(self, text: str) -> int:
         """The model's own count. Waits for the load if it is still running: the weights take ~0.3 s (SmolLM2,
         measured) and load while the knowledge opens and the round is planned, so the first question does not
         wait in practice. (A vocab-only tokenizer was tried; llama.cpp prints a context warning for it.)"""
-        if self.path is None and self._model is None:
+        if self._path is None and self._model is None:
             return max(1, len(text) // 4)
-        return self.model.count_tokens(text)
-
-    @property
-    def queue_length(self) -> int:
-        return getattr(self._model, "queue_length", 0) if self._model is not None else 0
+        return self.inner.count_tokens(text)
 
     def info(self) -> dict:
         if self._model is not None:
             info = dict(self._model.info())
         else:
-            info = {"name": self.name, "path": str(self.path), "size_mb": round(Path(self.path).stat().st_size / 1e6, 1),
+            info = {"name": self.name, "path": str(self._path), "size_mb": round(Path(self._path).stat().st_size / 1e6, 1),
                     "backend": self.backend, "n_ctx": self.n_ctx}
         info["state"] = self.state
         info["phrased_moves"] = sorted(self.phrased_moves)
@@ -141,18 +161,8 @@ class WarmModel:
             return f"The model is unavailable ({self.error}); the interviewer uses its templates."
         return self.qualification.summary()
 
-    def __getattr__(self, name):  # llm, format, states, n_threads, ... of the loaded model (waits for it)
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.model, name)
 
-
-def phrased_moves(llm) -> frozenset[str]:
+def phrased_moves(llm: LLM | None) -> frozenset[str]:
     """Moves `llm` may word: its qualification when it has one (the app's model), every move for a bare
-    model (a test's fake, an eval's model passed in directly: unchanged behaviour)."""
-    from interviewer.llm.qualify import ALL_MOVES
-
-    if llm is None:
-        return frozenset()
-    moves = getattr(llm, "phrased_moves", None)
-    return ALL_MOVES if moves is None else frozenset(moves)
+    model (a test's fake, an eval's model passed in directly: unchanged behaviour); none without a model."""
+    return frozenset() if llm is None else frozenset(llm.phrased_moves)

@@ -20,7 +20,8 @@ from pathlib import Path
 import yaml
 
 from interviewer.candidate_text import clean, strip_injection
-from interviewer.resume.fact_vocab import PhraseTable, Token, tokens_of as tokenize
+from interviewer.resume.fact_vocab import PhraseTable, Token
+from interviewer.resume.fact_vocab import tokens_of as tokenize
 from interviewer.resume.facts import Fact, extract_facts
 
 _BULLET = re.compile(r"^\s{0,12}(?:[-\u2022\u25aa\u25cf\u2023\u2043*+\u2013\u00b7]|\d{1,2}[.)])\s+")
@@ -367,7 +368,7 @@ def _projects_of(entry: _Entry) -> list[Project]:
         fallback = _artifact_anywhere(bodies[0][:600])
         artifacts[0] = fallback
     current: Project | None = None
-    for line, art in zip(entry.lines, artifacts):
+    for line, art in zip(entry.lines, artifacts, strict=False):
         if art and (current is None or current.title != _entry_name(entry, role, company) or current.lines):
             if current is not None and current.title == _entry_name(entry, role, company) and not current.lines:
                 out.remove(current)

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from interviewer.resume.facts import contradicts
+from interviewer.settings import Settings
 
 TYPES = ("numeric", "categorical", "role", "ownership")
 
@@ -90,8 +91,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     knowledge = args.knowledge
     if knowledge is None:
-        from interviewer.settings import Settings
-
         knowledge = Settings().knowledge_dir
     report = evaluate(load_pairs(args.pairs), knowledge)
     if args.json:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from interviewer.resume.fact_vocab import Compiled, Token, compiled_vocabulary, tokens_of
+from interviewer.resume.fact_vocab import Compiled, Token, compiled_vocabulary, phrase_key, tokens_of
 
 NUMERIC, CATEGORICAL, ROLE, OWNERSHIP = "numeric", "categorical", "role", "ownership"
 MAX_NUMBERS = 60  # numbers read per text: a sentence has a few; a table of figures is not a claim
@@ -1322,8 +1322,6 @@ def family_compatible(v: Compiled, table: dict, a: str, b: str) -> bool:
 # -- roles --------------------------------------------------------------------------------------------------------
 @lru_cache(maxsize=64)
 def _phrase_index(phrases: tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:
-    from interviewer.resume.fact_vocab import phrase_key
-
     by_first: dict[str, list[tuple[str, ...]]] = {}
     for p in phrases:
         key = phrase_key(p)
@@ -1376,7 +1374,7 @@ def _role_facts(doc: _Text, origin: str) -> list[Fact]:
         sent_quote = doc.quote(lo, hi, None, limit=160)
         found: dict[str, tuple[int | None, int, int]] = {}
 
-        def note(role: str, size: int | None, a: int, b: int) -> None:
+        def note(role: str, size: int | None, a: int, b: int, found: dict = found) -> None:
             if role not in found or (found[role][0] is None and size is not None):
                 found[role] = (size, a, b)
 

@@ -12,12 +12,18 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
+import interviewer
 from interviewer.knowledge.loaders import UnreadableFile, decode_bytes, read_text
+from interviewer.resume.claims import parse_resume
+from interviewer.resume.jd import parse_job_description
+from interviewer.settings import Settings
 
 DOCUMENT_TYPES = (".pdf", ".docx", ".txt", ".md")
 MAX_BYTES = 10 * 1024 * 1024  # a resume or job description is a few hundred KB; larger is a wrong file
@@ -94,9 +100,7 @@ def _empty(path: Path) -> str:
 
 def _read_docx(path: Path) -> str:
     """Paragraphs and tables in document order; a table row whose first cell is short reads as a title and its bullets."""
-    import zipfile
-
-    from docx import Document
+    from docx import Document  # python-docx and lxml load only when a .docx is read
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
@@ -137,8 +141,6 @@ def read_document_isolated(path: Path, kind: str = "resume", knowledge_dir: Path
 
     The server's interpreter stays free for other users while a slow PDF or a pathological
     line is read; ValueError when the file cannot be used or the time runs out."""
-    import interviewer
-
     package_root = str(Path(interviewer.__file__).resolve().parent.parent)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
@@ -161,8 +163,6 @@ def read_document_isolated(path: Path, kind: str = "resume", knowledge_dir: Path
 
 def _worker(argv: list[str]) -> None:
     """`python -m interviewer.resume.reader PATH KIND [KNOWLEDGE_DIR]`: one JSON object on stdout."""
-    import resource
-
     limit = WORKER_MEMORY_MB * 1024 * 1024
     try:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -180,14 +180,9 @@ def _worker(argv: list[str]) -> None:
         return
     started = time.perf_counter()
     if kind == "resume":
-        from interviewer.resume.claims import parse_resume
-        from interviewer.settings import Settings
-
         knowledge_dir = Path(argv[2]) if len(argv) > 2 else Settings().knowledge_dir
         parse_resume(text, knowledge_dir)
     elif kind == "jd":
-        from interviewer.resume.jd import parse_job_description
-
         parse_job_description(text, {}, [])
     print(json.dumps({"text": text, "notes": notes, "parse_seconds": round(time.perf_counter() - started, 3)}))
 

@@ -75,7 +75,7 @@ def _redact(url: str) -> str:
 
 def check_private(url: URL) -> None:
     """Candidates' answers stay on this machine or a private network (as with the LLM and Chroma servers)."""
-    from interviewer.llm.endpoints import is_private_host
+    from interviewer.netguard import is_private_host
 
     hosts = [url.host] if url.host else []
     query_host = url.query.get("host")  # ?host=/run/postgresql: a Unix socket directory

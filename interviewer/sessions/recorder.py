@@ -11,29 +11,26 @@ import dataclasses
 from typing import Callable
 
 from interviewer.interview import Interview, InterviewConfig
-from interviewer.interview.transcript import Turn
-from interviewer.llm.base import Completion
+from interviewer.interview.transcript import Transcript, Turn
+from interviewer.llm.base import LLM, Completion, LLMWrapper
 from interviewer.sessions.store import LOCAL_OWNER, SessionStore, SessionStoreError, new_writer
 
 
-class RecordingLLM:
-    """Answers from `replay` first (a resumed session), then from the real model; records new outputs."""
+class ReplayRecordingLLM(LLMWrapper):
+    """Answers from `replay` first (a resumed session's stored outputs), then from the real model; hands each new output to `sink`."""
 
-    def __init__(self, inner, sink: Callable[[str], None] | None = None, replay: list[str] | None = None):
-        self.inner = inner
+    def __init__(self, inner: LLM, sink: Callable[[str], None] | None = None, replay: list[str] | None = None):
+        super().__init__(inner)
         self.sink = sink
         self.replay = list(replay or [])
 
-    def complete(self, messages, max_tokens, stop=None, temperature=0.3, on_token=None) -> Completion:
+    def complete(self, messages, max_tokens, stop=None, temperature=None, on_token=None) -> Completion:
         if self.replay:
             return Completion(text=self.replay.pop(0))
         completion = self.inner.complete(messages, max_tokens, stop=stop, temperature=temperature, on_token=on_token)
         if self.sink:
             self.sink(completion.text)
         return completion
-
-    def __getattr__(self, name):  # name, n_ctx, count_tokens, info, queue_length ...
-        return getattr(self.inner, name)
 
 
 def _config_json(config: InterviewConfig) -> dict:
@@ -42,46 +39,55 @@ def _config_json(config: InterviewConfig) -> dict:
     return data
 
 
-def _attach(interview: Interview, store: SessionStore, llm: RecordingLLM, outputs_seen: int, owner: str = LOCAL_OWNER,
-            config: dict | None = None, writer: str | None = None) -> None:
-    """Store what the interview says from now on, as `writer` (see store.py: a session resumed
-    elsewhere refuses this one's writes). With `config` the session is new: its row is
-    written together with its first turn (and the model outputs before it), so an interview
-    that fails before its first turn leaves nothing behind."""
-    sid = interview.transcript.session_id
-    state = {"n": outputs_seen, "created": config is None, "pending": []}
-    interview.store_writer = writer  # read by is_current()
+class SessionRecorder:
+    """Listens to one interview (engine.InterviewListener) and stores what it commits, as `writer`
+    (see store.py: a session resumed elsewhere refuses this one's writes), with the model outputs
+    that led to it. With `config` the session is new: its row is written together with its first
+    turn (and the model outputs before it), so an interview that fails before its first turn
+    leaves nothing behind."""
 
-    def sink(text: str) -> None:
-        if state["created"]:
-            store.add_model_output(sid, state["n"], text, writer=writer)
+    def __init__(self, transcript: Transcript, store: SessionStore, outputs_seen: int, owner: str = LOCAL_OWNER,
+                 config: dict | None = None, writer: str | None = None):
+        self.transcript = transcript
+        self.store = store
+        self.owner = owner
+        self.config = config
+        self.writer = writer  # read by is_current()
+        self.outputs_seen = outputs_seen
+        self.created = config is None
+        self.pending_outputs: list[str] = []  # model outputs before the first turn, stored with the session row
+
+    @property
+    def session_id(self) -> str:
+        return self.transcript.session_id
+
+    def model_output(self, text: str) -> None:
+        if self.created:
+            self.store.add_model_output(self.session_id, self.outputs_seen, text, writer=self.writer)
         else:
-            state["pending"].append(text)
-        state["n"] += 1
+            self.pending_outputs.append(text)
+        self.outputs_seen += 1
 
-    def on_turn(seq: int, turn: Turn) -> None:
-        if state["created"]:
-            store.put_turn(sid, seq, turn.as_json(), writer=writer)
+    def turn_committed(self, seq: int, turn: Turn) -> None:
+        if self.created:
+            self.store.put_turn(self.session_id, seq, turn.as_json(), writer=self.writer)
             return
-        t = interview.transcript
-        store.create(sid, t.round, t.track, t.model, config, t.plan, owner=owner, first_turn=(seq, turn.as_json()),
-                     model_outputs=state["pending"], writer=writer)
-        state["created"], state["pending"] = True, []
+        t = self.transcript
+        self.store.create(self.session_id, t.round, t.track, t.model, self.config, t.plan, owner=self.owner,
+                          first_turn=(seq, turn.as_json()), model_outputs=self.pending_outputs, writer=self.writer)
+        self.created, self.pending_outputs = True, []
 
-    llm.sink = sink
-    interview.on_turn = on_turn
-    finish = interview.finish
+    def finished(self, scorecard: dict) -> None:
+        if self.created:  # else nothing was said: nothing to keep
+            self.store.finish(self.session_id, scorecard, writer=self.writer)
 
-    def finish_and_store() -> dict:
-        card = finish()
-        if not state["created"]:  # nothing was said: nothing to keep
-            return card
-        if interview.transcript.turns and interview.transcript.turns[-1].kind == "closing":
-            store.put_turn(sid, len(interview.transcript.turns) - 1, interview.transcript.turns[-1].as_json(), writer=writer)
-        store.finish(sid, card, writer=writer)
-        return card
 
-    interview.finish = finish_and_store
+def _attach(interview: Interview, store: SessionStore, llm: ReplayRecordingLLM, outputs_seen: int, owner: str = LOCAL_OWNER,
+            config: dict | None = None, writer: str | None = None) -> None:
+    """Store what the interview says from now on (see SessionRecorder)."""
+    recorder = SessionRecorder(interview.transcript, store, outputs_seen, owner, config, writer)
+    llm.sink = recorder.model_output
+    interview.add_listener(recorder)
 
 
 def open_session(app, config: InterviewConfig, store: SessionStore | None = None, owner: str = LOCAL_OWNER) -> Interview:
@@ -92,7 +98,7 @@ def open_session(app, config: InterviewConfig, store: SessionStore | None = None
         recency = {qid: 0.0 for qid in config.avoid}
         recency.update(store.question_recency(owner))
         config = dataclasses.replace(config, avoid=recency)  # a dict: the plan reads when each was asked
-    llm = RecordingLLM(app.llm)
+    llm = ReplayRecordingLLM(app.llm)
     interview = app.interview(config, llm=llm)
     if not interview.plan:
         raise ValueError(f"the question bank has no {config.round} questions to ask")
@@ -112,21 +118,13 @@ def resume_session(app, session_id: str, store: SessionStore | None = None, owne
     if data is None:
         raise SessionStoreError(f"no stored session {session_id!r}; see `interviewer sessions list`")
     config = InterviewConfig(**{**data["config"], "avoid": set(data["config"].get("avoid") or ()), "question_ids": data["plan"], "session_id": data["id"]})
-    llm = RecordingLLM(app.llm, replay=data["model_outputs"])
+    llm = ReplayRecordingLLM(app.llm, replay=data["model_outputs"])
     interview = app.interview(config, llm=llm)
     stored = [Turn.from_json(t) for t in data["turns"]]
-    list(interview.start())
-    for turn in stored:
-        if turn.role == "candidate" and not interview.done:
-            list(interview.answer(turn.text))
-    fresh = interview.transcript.turns[len(stored):]
-    interview.transcript.turns[: len(stored)] = stored  # keep the original timings
+    fresh = interview.restore(stored, scorecard=data["scorecard"] if data["status"] == "finished" else None)
     _attach(interview, store, llm, len(data["model_outputs"]), data.get("owner") or LOCAL_OWNER, writer=writer)
     for offset, turn in enumerate(fresh):
         store.put_turn(data["id"], len(stored) + offset, turn.as_json(), writer=writer)
-    if data["status"] == "finished":
-        interview.done = True
-        interview.transcript.scorecard = data["scorecard"]
     return interview, fresh
 
 
@@ -134,10 +132,10 @@ def is_current(app, interview) -> bool:
     """False when a stored interview was resumed elsewhere since this process took it (its
     copy here is out of date). An unsaved interview, or a store that cannot be asked, counts
     as current: there is nothing better to offer."""
-    writer = getattr(interview, "store_writer", None)
-    if writer is None:
+    recorder = next((listener for listener in interview.listeners if isinstance(listener, SessionRecorder)), None)
+    if recorder is None or recorder.writer is None:
         return True
     try:
-        return app.sessions.writer_of(interview.transcript.session_id) == writer
+        return app.sessions.writer_of(recorder.session_id) == recorder.writer
     except Exception:  # SessionStoreError, or no store at all: keep the copy in memory
         return True

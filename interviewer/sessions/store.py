@@ -29,6 +29,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from interviewer.sessions import backends, migrations
+from interviewer.settings import Settings
 
 LOCAL_OWNER = "local"
 
@@ -81,9 +82,9 @@ class SessionStore:
             raise SessionStoreError("cannot open the session store: " + backends.explain(self.target, exc, "open")) from None
 
     @classmethod
-    def from_settings(cls, settings) -> "SessionStore":
+    def from_settings(cls, settings: Settings) -> "SessionStore":
         """The store the settings name: `sessions_url`, else sessions.db in the data directory."""
-        return cls(settings.data_dir, url=getattr(settings, "sessions_url", None))
+        return cls(settings.data_dir, url=settings.sessions_url)
 
     # -- plumbing --------------------------------------------------------------
     def _tx(self, work, doing: str = "save to"):

@@ -50,11 +50,12 @@ class Live:
     def progress(self) -> str:
         k, n = self.interview.progress
         turn = "the interviewer is speaking" if self.speaking else "your turn"
-        waiting = getattr(self.interview.llm, "queue_length", 0) or 0
+        llm = self.interview.llm
+        waiting = llm.queue_length if llm is not None else 0
         if self.speaking and waiting:
             turn = f"waiting for the model: {waiting} other interview(s) in the queue"
         line = progress_text(k, n, self.elapsed(), self.interview.config.round, self.interview.done, turn)
-        if not getattr(self.interview.llm, "warm", True):  # the app's model is still loading or being qualified
+        if llm is not None and not llm.warm:  # the app's model is still loading or being qualified
             line += " (the model is warming up: this interview uses the interviewer's templates)"
         return line
 

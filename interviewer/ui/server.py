@@ -19,8 +19,8 @@ from pathlib import Path
 
 import interviewer.offline  # noqa: F401  (GRADIO_ANALYTICS_ENABLED before gradio is imported)
 from interviewer.app import App
-from interviewer.settings import Settings
 from interviewer.interview import InterviewConfig
+from interviewer.settings import Settings
 from interviewer.ui.page import CSS, DEFAULT_ROUND, build_ui
 from interviewer.ui.views import message_text  # noqa: F401  (re-exported for API clients and tests)
 

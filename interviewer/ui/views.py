@@ -1,47 +1,20 @@
 """What the page shows, as plain data and Markdown: progress, the scorecard view, code results.
 
 Anything that came from the candidate (answers quoted as evidence, file names) goes
-through `md_text` before it reaches a Markdown component, so it shows as typed and
-can neither run HTML nor pull an image from elsewhere (`![](http://...)`).
+through `md_text` (or `md_quote`, interviewer/interview/render.py) before it reaches a
+Markdown component, so it shows as typed and can neither run HTML nor pull an image
+from elsewhere (`![](http://...)`). The scorecard and grade views are the shared
+renderer with that escaping on.
 """
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from pathlib import Path
 
+from interviewer.interview import render
+from interviewer.interview.render import md_quote, md_text, transcript_markdown  # noqa: F401  (md_quote: used by tests/test_web_api.py)
 from interviewer.interview.rounds import ONSITE, ROUNDS
-from interviewer.sessions.export import transcript_markdown
-
-_MD_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
-
-
-def md_text(text: str) -> str:
-    """Literal text inside Markdown: HTML escaped, Markdown punctuation backslash-escaped, one line."""
-    escaped = html.escape(str(text), quote=False)
-    return _MD_PUNCTUATION.sub(r"\\\1", " ".join(escaped.split()))
-
-
-_MD_MARKUP = re.compile(r"([\\`*\[\]|]|(?<!\w)_|_(?!\w))")  # snake_case underscores cannot emphasise: kept
-_MD_ENTITY = re.compile(r"&(?=#?\w+;)")
-_MD_BLOCK_START = re.compile(r"^([-+>#])")
-_MD_NUMBERED = re.compile(r"^(\d+)([.)])")
-
-
-def md_quote(text: str) -> str:
-    """A quote of the candidate's words inside Markdown, as close to verbatim as safety allows:
-    `<` and entity-like `&` are HTML-escaped (no tags, no autolinks), and only characters that
-    could start markup (emphasis, code, links, images, tables, a pair of tildes) or a list,
-    heading or quote at the start are backslash-escaped. Ordinary punctuation (. - ( ) % ! #
-    + > in running text) stays as typed, so the quote reads as said, in the page and over the API."""
-    text = " ".join(str(text).split())
-    text = _MD_ENTITY.sub("&amp;", text).replace("<", "&lt;")
-    text = _MD_MARKUP.sub(r"\\\1", text)
-    if text.count("~") > 1:  # strikethrough needs a pair; a lone "~0.1%" stays as typed
-        text = text.replace("~", "\\~")
-    return _MD_NUMBERED.sub(r"\1\\\2", _MD_BLOCK_START.sub(r"\\\1", text))
 
 
 def message_text(message: dict) -> str:
@@ -131,57 +104,15 @@ def scorecard_rows(card: dict) -> list[dict]:
 
 
 def scorecard_summary(card: dict) -> str:
-    lines = [f"## Overall: {card['overall']} / 4", "", "| Score | Criterion | What it means |", "|---|---|---|"]
-    lines += [f"| {c['score']}/4 | {md_text(c['name'])} | {md_text(c['level'])} |" for c in card["criteria"]]
-    return "\n".join(lines)
+    return render.scorecard_summary(card, escape=True)
 
 
 def scorecard_details(card: dict) -> str:
-    lines: list[str] = []
-    evidence = [(c["name"], q) for c in card["criteria"] for q in c["evidence"]]
-    lines.append("### Evidence from your answers")
-    if evidence:
-        for name, quote in evidence:
-            lines.append(f"- **{md_text(name)}:** “{md_quote(quote)}”")
-    else:
-        lines.append("No answer gave evidence for a criterion yet.")
-    for title, key in (("Strengths", "strengths"), ("Gaps", "gaps")):
-        if card.get(key):
-            lines += ["", f"### {title}"] + [f"- {md_text(s)}" for s in card[key]]
-    missed = [q for q in card["questions"] if q["missed"]]
-    if missed:
-        lines += ["", "### Key points you missed"]
-        for q in missed:
-            lines.append(f"- *{md_text(q['question'])}*")
-            lines += [f"  - {md_text(m)}" for m in q["missed"]]
-    runs = [q for q in card["questions"] if q.get("code_results")]
-    if runs:
-        lines += ["", "### Code"]
-        for q in runs:
-            last = q["code_results"][-1]
-            lines.append(f"- *{md_text(q['question'])}*: {last['passed']}/{last['total']} tests passed on the last run ({len(q['code_results'])} run(s))")
-    if card.get("review"):
-        lines += ["", "### Guide sections to review"] + [f"- {md_text(r['section'])} ({md_text(r['why'])})" for r in card["review"]]
-    return "\n".join(lines)
+    return render.scorecard_details(card, escape=True)
 
 
 def grade_markdown(result: dict, names: dict[str, str]) -> str:
-    """How one practice answer would be judged: covered points with the sentence that shows each, missed points,
-    misconceptions with what is right instead, and the scores. Candidate text goes through md_text."""
-    covered = [kp for kp in result["key_points"] if kp["covered"]]
-    missed = [kp for kp in result["key_points"] if not kp["covered"]]
-    lines = [f"### Overall {result['overall']} / 4", "", "| Score | Criterion |", "|---|---|"]
-    lines += [f"| {score}/4 | {md_text(names.get(cid, cid))} |" for cid, score in result["criteria"].items()]
-    lines += ["", f"### Covered {len(covered)} of {len(result['key_points'])} key points"]
-    lines += [f"- **{md_text(kp['text'])}**  \n  you said: \u201c{md_text(kp['evidence'] or '')}\u201d" for kp in covered] or ["- none yet"]
-    if missed:
-        lines += ["", "### What a strong answer also covers"] + [f"- {md_text(kp['text'])}" for kp in missed]
-    if result["misconceptions"]:
-        lines += ["", "### Statements to re-check"]
-        lines += [f"- you said: \u201c{md_text(m['quote'])}\u201d  \n  instead: {md_text(m['correction'])}" for m in result["misconceptions"]]
-    if result.get("ignored_instructions"):
-        lines += ["", f"{result['ignored_instructions']} sentence(s) addressed to the grader were ignored."]
-    return "\n".join(lines)
+    return render.grade_markdown(result, names, escape=True)
 
 
 def practice_choices(questions) -> list[tuple[str, str]]:

@@ -1,8 +1,11 @@
-"""The privacy promise for servers: only this machine or a private network, unless the user says otherwise.
+"""The network guard: every server the app talks to (the LLM server, the Chroma server, the session
+store) must be on this machine or a private network, unless the user says otherwise.
 
 A server address is private when every address it names is loopback, RFC 1918, link-local
 or IPv6 unique-local. `localhost` and IP literals need no name lookup; any other name is
 looked up, and counts as remote when the lookup fails or returns one public address.
+
+It depends on nothing else in the package, so every client can use it whatever its layer.
 """
 
 from __future__ import annotations
@@ -12,8 +15,6 @@ import socket
 import sys
 from typing import Callable
 from urllib.parse import urlsplit
-
-from interviewer.llm.base import ModelError
 
 PRIVATE_NETWORKS = tuple(
     ipaddress.ip_network(n)
@@ -38,8 +39,12 @@ class ServerUnavailable(RuntimeError):
     """A configured server could not be used; the message names its address and the fix."""
 
 
-class RemoteEndpointRefused(ModelError):
+class RemoteEndpointRefused(ServerUnavailable):
     """The server is beyond this machine and private networks, and the user did not allow it."""
+
+
+class InvalidServerURL(ServerUnavailable):
+    """A server address that is missing or not an http(s) URL."""
 
 
 def is_private_ip(address: str) -> bool:
@@ -78,7 +83,7 @@ def check_url(url: str, what: str, allow_remote: bool, flag: str, notice: Callab
     """The URL without a trailing slash, or RemoteEndpointRefused; warns once when a remote URL is allowed."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ModelError(f"{what} URL {url!r} is not an http(s) URL such as http://127.0.0.1:8080/v1")
+        raise InvalidServerURL(f"{what} URL {url!r} is not an http(s) URL such as http://127.0.0.1:8080/v1")
     check_host(parts.hostname, what, allow_remote, flag, notice, leaves)
     return url.strip().rstrip("/")
 
@@ -108,7 +113,7 @@ def check_settings(settings, notice: Callable[[str], None] | None = None) -> Non
     """Refuse (or, when allowed, warn about) the servers in settings before anything is sent to them."""
     if settings.llm_backend == "openai-compatible":
         if not settings.llm_base_url:
-            raise ModelError("the openai-compatible backend needs a server URL: set INTERVIEWER_LLM_BASE_URL or pass --llm-base-url")
+            raise InvalidServerURL("the openai-compatible backend needs a server URL: set INTERVIEWER_LLM_BASE_URL or pass --llm-base-url")
         check_url(settings.llm_base_url, "LLM server", settings.allow_remote_llm, "--allow-remote-llm", notice)
     if settings.chroma_mode == "http":
         check_host(settings.chroma_host, "Chroma server", settings.allow_remote_chroma, "INTERVIEWER_ALLOW_REMOTE_CHROMA=1", notice, CHROMA_DATA)
