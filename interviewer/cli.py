@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -277,7 +278,11 @@ def chat(ctx, round_name, track, resume, jd, answers, questions, question_ids, s
 
 
 def _stdout_is_terminal() -> bool:
-    return sys.stdout.isatty()
+    """Draw with rich? On a TTY, unless NO_COLOR is set; FORCE_COLOR asks for it anywhere (the common conventions,
+    which rich honours too: a pager with colours, or a test)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
 
 
 def _print_markdown(text: str) -> None:

@@ -2,8 +2,10 @@
 candidate text escaped for the page, inert in files, drawn by rich only on a terminal."""
 
 import io
+import json
 import re
 
+import pytest
 from click.testing import CliRunner
 from rich.console import Console
 from rich.markdown import Markdown
@@ -72,40 +74,28 @@ def test_rich_draws_the_markdown_on_a_terminal():
     assert "<img src=x onerror=alert(1)>" in drawn  # shown as typed, as text
 
 
-def test_sessions_show_is_plain_in_a_pipe_and_drawn_on_a_terminal(tmp_path, monkeypatch):
+def test_sessions_show_is_plain_in_a_pipe_and_drawn_on_a_terminal(tmp_path):
     SessionStore(tmp_path).create("evil0session", "genai", "general", "m", {}, [],
                                   first_turn=(0, {"role": "candidate", "kind": "answer", "text": EVIL}))
     args = ["--data-dir", str(tmp_path), "sessions", "show", "evil0session"]
     piped = CliRunner().invoke(cli.main, args)
     assert piped.exit_code == 0, piped.output
     assert piped.output.startswith("# Mock interview: genai (general)") and "&lt;img" in piped.output
-    monkeypatch.setattr(cli, "_stdout_is_terminal", lambda: True)
-    drawn = CliRunner().invoke(cli.main, args)
+    drawn = CliRunner().invoke(cli.main, args, env={"FORCE_COLOR": "1"})
     assert drawn.exit_code == 0, drawn.output
     assert "Mock interview: genai (general)" in drawn.output and "# Mock interview" not in drawn.output
 
 
-def test_grade_prints_the_shared_markdown(monkeypatch):
+@pytest.mark.slow
+def test_grade_prints_the_shared_markdown(settings):
     """`interviewer grade` without --json: the web's grade view, plain in a pipe, drawn on a terminal."""
-
-    class Curated:
-        criteria = []
-
-    class FakeKnowledge:
-        curated = Curated()
-
-        def __init__(self, settings, ensure_index):
-            pass
-
-    monkeypatch.setattr(cli, "Knowledge", FakeKnowledge)
-    monkeypatch.setattr(cli, "Assessor", lambda knowledge: None)
-    monkeypatch.setattr(cli, "grade_answer", lambda knowledge, question_id, text, assessor: GRADE)
-    args = ["grade", "--question", "q", "--answer", "a"]
-    piped = CliRunner().invoke(cli.main, args)
+    env = {"INTERVIEWER_DATA_DIR": str(settings.data_dir)}
+    args = ["grade", "--question", "mlf-imbalanced-fraud", "--answer", "I would not use accuracy; precision and recall of the fraud class matter."]
+    result = json.loads(CliRunner().invoke(cli.main, [*args, "--json"], env=env).output)
+    piped = CliRunner().invoke(cli.main, args, env=env)
     assert piped.exit_code == 0, piped.output
-    assert piped.output.startswith("## Why not accuracy?") and "- [x] **Precision and recall**" in piped.output
-    assert _headings(piped.output)[1:] == _headings(web_grade_markdown(GRADE, {}))
-    monkeypatch.setattr(cli, "_stdout_is_terminal", lambda: True)
-    drawn = CliRunner().invoke(cli.main, args)
+    assert piped.output.startswith("## " + result["question"].split("?")[0]) and "- [x] " in piped.output
+    assert _headings(piped.output)[1:] == _headings(web_grade_markdown(result, {}))
+    drawn = CliRunner().invoke(cli.main, args, env={**env, "FORCE_COLOR": "1"})
     assert drawn.exit_code == 0, drawn.output
-    assert "Overall 2.5 / 4" in drawn.output and "### Overall" not in drawn.output
+    assert f"Overall {result['overall']} / 4" in drawn.output and "### Overall" not in drawn.output and "\x1b[" in drawn.output
