@@ -17,7 +17,8 @@ SAMPLE_QUOTES = [
     "recall@100 went from 0.41 to 0.58?",
     "I used dropout at inference too",
 ]
-SAMPLE_PROJECTS = ['the "Pulse" arrhythmia detector at Orchard Health', "### Senior ML Engineer, Lumen Audio", "**Hey Lumen** keyword spotter"]
+SAMPLE_PROJECTS = ['the "Pulse" arrhythmia detector at Orchard Health', "### Senior ML Engineer, Lumen Audio", "**Hey Lumen** keyword spotter",
+                   "the Feast feature store at Project Sentinel: real-time fraud scoring"]
 
 _PROBLEMS = {
     "doubled punctuation": re.compile(r"[.?!:;,]\s*[\u201d\"]?\s*[.:;,](?!\d)|\u201d[.:]\u201d"),
@@ -26,6 +27,8 @@ _PROBLEMS = {
     # "that project" refers back to the project the main question named; "that model" with no model named dangles
     "dangling reference": re.compile(r"(?<!given )\bthat (model|system|metric)\b", re.I),
     "empty quote": re.compile(r"\u201c\s*\u201d"),
+    # "Staying with the store at Sentinel: real-time scoring: How did..." (a project title's own colon before a lead-in's)
+    "two colons in a sentence": re.compile(r":[^.?!:\u201c\u201d]*:(?!\d)"),
 }
 
 
@@ -72,6 +75,7 @@ def test_the_checks_catch_what_they_are_for():
     assert "nested quotes" in _problems('Let\'s talk about \u201cthe "Pulse" detector\u201d.')
     assert "markdown" in _problems("Let's talk about ### Senior ML Engineer.")
     assert "dangling reference" in _problems("How would that model run on an iPhone?")
+    assert "two colons in a sentence" in _problems("Staying with Project Sentinel: real-time fraud scoring: How?")
     assert _problems("You said \u201cthe loss is convex\u201d. Why is that?") == []
 
 

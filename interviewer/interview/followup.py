@@ -139,6 +139,7 @@ def project_name(title: str) -> str:
     and its inner quotes, curled; a bare entry line ("ML Engineer, Acme") is quoted whole. No markdown marks."""
     plain = re.sub(r"^[#*\-\s]+|[*_`]+", "", title).strip()
     if re.match(r"(?i)(the|my|our|your)\s", plain):
+        plain = re.sub(r":\s+", " \u2014 ", plain)  # a title's own colon would clash with a lead-in's ("Staying with ...:")
         return re.sub(r'"([^"]+)"', "\u201c\\1\u201d", plain)
     return quote(plain)
 
