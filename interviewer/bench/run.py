@@ -174,8 +174,8 @@ def _measure_turns(opened: OpenSessions, app: MeteredLLM, baseline, raw, formatt
     return measured
 
 
-def _phrasing_turn(iv, session: int, turn: int, app: MeteredLLM) -> tuple[AppTurn, list, str]:
-    """One scripted answer to a phrasing interview: its figures, the model calls it made, and the answer given."""
+def _answer_next(iv) -> tuple[str, float, float | None, float]:
+    """Give the scripted answer to what the interview asks now: (answer, start, first word shown, seconds in all)."""
     from interviewer.interview import TokenEvent
 
     question = iv.current.question.id
@@ -187,6 +187,12 @@ def _phrasing_turn(iv, session: int, turn: int, app: MeteredLLM) -> tuple[AppTur
         if shown is None and isinstance(event, TokenEvent):
             shown = time.perf_counter()
     wall = time.perf_counter() - t0
+    return answer, t0, shown, wall
+
+
+def _phrasing_turn(iv, session: int, turn: int, app: MeteredLLM) -> tuple[AppTurn, list, str]:
+    """One scripted answer to a phrasing interview: its figures, the model calls it made, and the answer given."""
+    answer, t0, shown, wall = _answer_next(iv)
     calls = app.take()
     metered = app.meter is not None
     figures = AppTurn(
@@ -267,18 +273,8 @@ def _settings_env(settings: Settings) -> dict[str, str]:
 
 def _shipped_turn(iv, session: int, turn: int, app: MeteredLLM) -> dict:
     """One answer to the interview as shipped: answer submitted -> first word shown, and the grading inside it."""
-    from interviewer.interview import TokenEvent
-
-    question = iv.current.question.id
-    attempt = sum(1 for t in iv.transcript.turns if t.role == "candidate" and t.question_id == question)
-    answer = answer_for(question, attempt)
     judged_before = sum(len(r.assessments) for r in iv.records)
-    t0 = time.perf_counter()
-    shown = None
-    for event in iv.answer(answer):
-        if shown is None and isinstance(event, TokenEvent):
-            shown = time.perf_counter()
-    wall = time.perf_counter() - t0
+    _, t0, shown, wall = _answer_next(iv)
     # the grader (MiniLM) runs before the reply: its time is part of the first word
     graded_ms = sum(a.grading_ms for a in [a for r in iv.records for a in r.assessments][judged_before:])
     calls = app.take()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -30,26 +29,33 @@ def _stems(text: str) -> list[str]:
     return [w[:6] for w in re.findall(r"[a-z0-9][a-z0-9\-]*", text.lower())]
 
 
-@dataclass
 class SessionMemory:
-    """Everything the candidate said and the interviewer asked so far, as unit vectors."""
+    """Everything the candidate said and the interviewer asked so far, as unit vectors (rows of whatever width the
+    embedding model gives; none until the first one)."""
 
-    said: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float32))
-    asked: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float32))
+    def __init__(self):
+        self.said: list[np.ndarray] = []
+        self.asked: list[np.ndarray] = []
 
     def add_said(self, vectors: np.ndarray) -> None:
         if len(vectors):
-            self.said = np.vstack([self.said, _normalised(vectors)])
+            self.said.append(_normalised(vectors))
 
     def add_asked(self, vectors: np.ndarray) -> None:
         if len(vectors):
-            self.asked = np.vstack([self.asked, _normalised(vectors)])
+            self.asked.append(_normalised(vectors))
 
     def closest_said(self, vectors: np.ndarray) -> float:
-        return float((_normalised(vectors) @ self.said.T).max()) if len(self.said) and len(vectors) else 0.0
+        return _closest(vectors, self.said)
 
     def closest_asked(self, vectors: np.ndarray) -> float:
-        return float((_normalised(vectors) @ self.asked.T).max()) if len(self.asked) and len(vectors) else 0.0
+        return _closest(vectors, self.asked)
+
+
+def _closest(vectors: np.ndarray, memory: list[np.ndarray]) -> float:
+    if not memory or not len(vectors):
+        return 0.0
+    return float((_normalised(vectors) @ np.vstack(memory).T).max())
 
 
 class FollowUpPolicy:
@@ -59,14 +65,17 @@ class FollowUpPolicy:
         self.params = self.wording.policy
         self.rng = random.Random(seed)
         self.memory = SessionMemory()
-        self._answer: tuple[list[str], np.ndarray] = ([], np.zeros((0, 384), dtype=np.float32))
+        self._answer: tuple[list[str], np.ndarray | None] = ([], None)
 
     # -- memory ----------------------------------------------------------------------------------------------
     def heard(self, sentences: list[str]) -> None:
         """The candidate's answer, sentence by sentence: what the next probes must not ask for again."""
         sentences = [s for s in sentences if len(s.split()) >= 3][:40]
-        vectors = self.knowledge.embed(sentences) if sentences else np.zeros((0, 384), dtype=np.float32)
-        self._answer = (sentences, _normalised(vectors) if len(vectors) else vectors)
+        if not sentences:
+            self._answer = ([], None)
+            return
+        vectors = self.knowledge.embed(sentences)
+        self._answer = (sentences, _normalised(vectors))
         self.memory.add_said(vectors)
 
     def asked(self, text: str, curated: bool = False) -> None:
