@@ -51,7 +51,8 @@ class App:
         self.knowledge.warm(background=True)
 
     def interview(self, config: InterviewConfig, llm: LLM | None = None) -> Interview:
-        interview = Interview(config, self.knowledge, llm or self.llm, self.settings.prompts_dir, self.settings.temperature)
+        model = llm or self.llm  # first: the weights load (in C, without the GIL) while the index opens
+        interview = Interview(config, self.knowledge, model, self.settings.prompts_dir, self.settings.temperature)
         if self._model is not None:
             self._model.loaded()  # a model file llama.cpp cannot load fails here, with its message, before anything is said
         self.knowledge.warm(background=True)  # grading the first answer needs the embedding model: load it while the candidate reads

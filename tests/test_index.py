@@ -112,3 +112,44 @@ def test_corrupt_index_is_rebuilt_with_a_notice(tmp_path, settings):
     index.ensure()
     assert any("rebuilding" in n for n in notices)
     assert index.count() > 200
+
+
+def test_searching_a_built_index_needs_no_langchain_import(knowledge, data_dir):
+    """A start that finds the index built reads it through chromadb alone: importing langchain's vector store cost
+    1.2 s of every start. The search still finds the right material."""
+    import subprocess
+    import sys
+
+    from .helpers import cli_env
+
+    code = (
+        "import sys, json\n"
+        "from interviewer.settings import Settings\n"
+        "from interviewer.knowledge.service import Knowledge\n"
+        "k = Knowledge(Settings())\n"
+        "hits = k.search('How does LoRA fine-tune a large model cheaply?', k=3, kind='question')\n"
+        "print(json.dumps({'rounds': [h.round for h in hits], 'langchain_chroma': 'langchain_chroma' in sys.modules}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=cli_env(data_dir), capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    found = __import__("json").loads(out.stdout.strip().splitlines()[-1])
+    assert found["langchain_chroma"] is False
+    assert found["rounds"][0] == "genai"
+
+
+def test_curated_vectors_reach_the_disk_in_the_background(tmp_path, settings, knowledge):
+    """A curated text met for the first time is encoded once: written by a background thread (not on the answer
+    path), and read back by the next process instead of being encoded again."""
+    from interviewer.knowledge.service import Knowledge
+
+    fresh = Settings(data_dir=tmp_path, knowledge_dir=settings.knowledge_dir)
+    first = Knowledge(fresh, index=knowledge.index, ensure_index=False)
+    text = "A curated sentence no other test encodes, about gradient clipping."
+    vector = first.embed_known([text])
+    first.settle()
+    import numpy as np
+
+    (saved,) = (tmp_path / "vectors").glob("curated-*.npz")  # DATA_DIR/vectors/curated-<model>.npz, as documented
+    with np.load(saved) as data:
+        stored = dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
+    assert abs(float(stored[text] @ vector[0]) - 1.0) < 1e-5

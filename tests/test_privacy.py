@@ -31,7 +31,7 @@ def test_loopback_is_allowed():
 
 @pytest.mark.slow
 def test_chroma_client_has_telemetry_off(knowledge):
-    assert knowledge.index.store._client.get_settings().anonymized_telemetry is False
+    assert knowledge.index.client.get_settings().anonymized_telemetry is False
 
 
 def test_server_defaults_to_loopback():

@@ -66,6 +66,7 @@ class FollowUpPolicy:
         self.rng = random.Random(seed)
         self.memory = SessionMemory()
         self._answer: tuple[list[str], np.ndarray | None] = ([], None)
+        self._not_encoded: list[tuple[str, bool]] = []  # questions asked, encoded on first need (see asked)
 
     # -- memory ----------------------------------------------------------------------------------------------
     def heard(self, sentences: list[str]) -> None:
@@ -79,9 +80,16 @@ class FollowUpPolicy:
         self.memory.add_said(vectors)
 
     def asked(self, text: str, curated: bool = False) -> None:
-        """An interviewer question, so no later probe asks it again in other words."""
-        embed = self.knowledge.embed_known if curated else self.knowledge.embed
-        self.memory.add_asked(embed([text]))
+        """An interviewer question, so no later probe asks it again in other words. Encoded when a probe is next
+        checked, not now: the first question's vector would read the curated vectors (31 MB, 0.34 s) on the path
+        to the first question."""
+        self._not_encoded.append((text, curated))
+
+    def _closest_asked(self, vectors: np.ndarray) -> float:
+        for text, curated in self._not_encoded:
+            self.memory.add_asked((self.knowledge.embed_known if curated else self.knowledge.embed)([text]))
+        self._not_encoded.clear()
+        return self.memory.closest_asked(vectors)
 
     # -- moves -----------------------------------------------------------------------------------------------
     def missed_point(self, question: BankQuestion, covered: list[bool], probabilities: list[float], project: str | None) -> FollowUp | None:
@@ -101,7 +109,7 @@ class FollowUpPolicy:
             if self.memory.closest_said(point_vectors) >= self.params.said_similarity:
                 continue  # said in other words, maybe in an earlier answer: the grader missed it, the candidate did not
             for probe in extras.key_points[i].probes:
-                if self.memory.closest_asked(self.knowledge.embed_known([probe])) >= self.params.asked_similarity:
+                if self._closest_asked(self.knowledge.embed_known([probe])) >= self.params.asked_similarity:
                     continue
                 sentence, phrase = self._anchor(point_vectors, point_texts + [probe])
                 if phrase:
@@ -120,7 +128,7 @@ class FollowUpPolicy:
         best, best_score = None, 1.0
         for angle in question.rubric.follow_ups:
             vector = self.knowledge.embed_known([angle])
-            asked = self.memory.closest_asked(vector)
+            asked = self._closest_asked(vector)
             if asked >= self.params.asked_similarity:
                 continue
             said = self.memory.closest_said(vector)
@@ -137,7 +145,7 @@ class FollowUpPolicy:
         """Quote the wrong statement back and ask the curated probe, never the answer."""
         if found.point_evidence >= self.params.challenge_below_evidence:
             return None  # the sentence reads as right too: challenging it would question what may be correct
-        if self.memory.closest_asked(self.knowledge.embed_known([found.probe])) >= self.params.asked_similarity:
+        if self._closest_asked(self.knowledge.embed_known([found.probe])) >= self.params.asked_similarity:
             return None
         phrase = quotable(found.quote, found.mistake)
         lead = self._pick("misconception").replace("{quote}", quote(phrase)) if phrase else self._pick("misconception_plain")

@@ -61,6 +61,9 @@ class KnowledgeService(ABC):
     def search_questions(self, query: str, round_name: str, k: int = 40) -> list[Hit]:
         return self.search(query, k=k, round_name=round_name, kind="question")
 
+    def settle(self, timeout: float | None = None) -> None:  # noqa: B027  (a hook: most services start no background work)
+        """Wait for the background work this service started itself (none here)."""
+
 
 class Knowledge(KnowledgeService):
     """The real service: the Chroma index (built or refreshed on first use unless `ensure_index=False`) and the
@@ -72,18 +75,28 @@ class Knowledge(KnowledgeService):
         self._warming: threading.Thread | None = None  # the embedding model loading in the background
         self._known_vectors: dict[str, np.ndarray] | None = None  # curated text -> vector, read from disk on first use
         self._answer_vectors: dict[str, np.ndarray] = {}  # evals only: one thread
+        self._vectors_dirty = False  # the curated vectors hold texts not yet on disk
+        self._vectors_saver: threading.Thread | None = None
         self.curated = CuratedKnowledge(settings.knowledge_dir)
         try:
             self.embeddings.remember_queries(self._queries_path)  # before the index check or a plan embeds a query
         except FileNotFoundError:  # no embedding model: reported by whatever needs one
             pass
         self.index = index or KnowledgeIndex(settings)
+        self._priming: threading.Thread | None = None
         if ensure_index and self.index.ensure():
             # the model is loaded for the build anyway: remember the start-up queries so later starts embed nothing;
             # in the background (289 encodings, ~60 s at load 13), in small batches so a plan's own query gets through
             from interviewer.knowledge.embeddings import background
 
-            background(self._prime_quietly, "interviewer-prime-queries")
+            self._priming = background(self._prime_quietly, "interviewer-prime-queries")
+
+    def settle(self, timeout: float | None = None) -> None:
+        """Wait for the start-up queries to be remembered after a build (the server does before it serves) and for
+        the curated vectors to be on disk."""
+        for thread in (self._priming, self._vectors_saver):
+            if thread is not None:
+                thread.join(timeout)
 
     @cached_property
     def embeddings(self):
@@ -160,7 +173,7 @@ class Knowledge(KnowledgeService):
             with self._vectors_lock:
                 for text, vector in zip(missing, vectors, strict=True):
                     cache[text] = vector
-                self._save_vectors(cache)
+            self._save_vectors_soon()
         with self._vectors_lock:
             return np.stack([cache[t] for t in texts])
 
@@ -190,15 +203,34 @@ class Knowledge(KnowledgeService):
                 self._known_vectors = {}
         return self._known_vectors
 
-    def _save_vectors(self, cache: dict) -> None:
+    def _save_vectors_soon(self) -> None:
+        """Write the cache to disk from a background thread, once more if texts arrive meanwhile. Rewriting the 31 MB
+        file took 110 ms, on the answer path whenever a curated text was met for the first time."""
+        from interviewer.knowledge.embeddings import background
+
+        with self._vectors_lock:
+            self._vectors_dirty = True
+            if self._vectors_saver is not None and self._vectors_saver.is_alive():
+                return
+            self._vectors_saver = background(self._save_vectors, "interviewer-save-vectors")
+
+    def _save_vectors(self) -> None:
         path = self._vectors_path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
-            np.savez(tmp, texts=np.array(list(cache), dtype=str), vectors=np.stack(list(cache.values())))
-            os.replace(tmp, path)
-        except OSError:  # a read-only or full data directory only costs speed
-            pass
+        while True:
+            with self._vectors_lock:
+                if not self._vectors_dirty:
+                    self._vectors_saver = None
+                    return
+                self._vectors_dirty = False
+                cache = self._known_vectors or {}
+                texts, vectors = list(cache), list(cache.values())
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+                np.savez(tmp, texts=np.array(texts, dtype=str), vectors=np.stack(vectors))
+                os.replace(tmp, path)
+            except OSError:  # a read-only or full data directory only costs speed
+                pass
 
     def search(self, query: str, k: int = 5, round_name: str | None = None, kind: str | None = None) -> list[Hit]:
         hits = self.index.search(query, k=k, where=where_clause(round=round_name, kind=kind))

@@ -148,8 +148,11 @@ class PageHandlers:
             gr.Warning("The interview is over: press End interview for the scorecard.")
             yield gr.skip(), gr.skip(), live.progress(), gr.skip(), gr.skip(), gr.skip()
             return
+        # the answer box and the progress line change once, not with every streamed word (each update is redrawn)
+        first = True
         for chat in live.answer(text or ""):
-            yield chat, "", live.progress(), gr.skip(), gr.skip(), gr.skip()
+            yield chat, "" if first else gr.skip(), live.progress() if first else gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            first = False
         yield live.snapshot(), "", live.progress(), *self.editor(live)
 
     def resume(self, session_id, request: Request = None):
@@ -378,7 +381,10 @@ def _wire_interview(h: PageHandlers, page: Page) -> None:
     page.practice.grade_btn.click(h.practise, [page.practice.question, page.practice.answer], [page.practice.result], api_name="grade")
     setup.start_btn.click(lambda: (gr.Tabs(selected="interview"), gr.Timer(active=True), gr.Row(visible=False)), None, [tabs, clock, card.downloads_row],
                           api_visibility=PRIVATE, queue=False)
-    answered = dict(fn=h.answer, inputs=[page.session, iv.answer_box], outputs=[iv.chatbot, iv.answer_box, iv.progress, iv.code_panel, iv.code, iv.test_results])
+    # no progress overlay on the chat: the reply streams into it and the progress line says who is speaking; the
+    # overlay's animation on six outputs was redrawn for every streamed word
+    answered = dict(fn=h.answer, inputs=[page.session, iv.answer_box], outputs=[iv.chatbot, iv.answer_box, iv.progress, iv.code_panel, iv.code, iv.test_results],
+                    show_progress="hidden")
     end_outputs = [iv.progress, card.summary, card.chart, card.details, card.md_download, card.json_download]
     for answered_event in (iv.send_btn.click(**answered, api_name="answer"), iv.answer_box.submit(**answered, api_visibility=PRIVATE)):
         answered_event.then(h.end_if_over, [page.session], [*end_outputs, tabs, clock, card.downloads_row], api_visibility=PRIVATE)

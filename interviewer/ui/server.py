@@ -70,9 +70,15 @@ def _read_credentials(path: Path) -> list[tuple[str, str]]:
 def warm_up(app: App) -> None:
     """Build the index, load both models and open the default round once, discarded, so the
     first visitor's Start does not pay for loading (the shared prompt prefix stays in
-    llama.cpp's cache)."""
-    for _ in app.interview(InterviewConfig(round=DEFAULT_ROUND)).start():
+    llama.cpp's cache). Waits for that round's background preparation and, after a build, for
+    the start-up queries: on a fresh data directory they encode the ~1,500 curated sentences
+    every question shares, which a first answer given at once otherwise waited for (30 s in
+    the browser test, idle machine)."""
+    interview = app.interview(InterviewConfig(round=DEFAULT_ROUND))
+    for _ in interview.start():
         pass
+    interview.wait_until_prepared()
+    app.knowledge.settle()
 
 
 def _url_host(host: str) -> str:
