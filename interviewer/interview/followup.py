@@ -41,7 +41,7 @@ def consistency_follow_up(knowledge: Knowledge, now, before: str | None = None, 
     else:
         said, earlier, resume_side = now.now.quote, now.before.quote, now.before.origin == "resume"
         gap, fresh = now.gap, now.fresh
-        pairs = [now] + [c for c in getattr(now, "also", []) if not c.gap]
+        pairs = [now] + [c for c in now.also if not c.gap]
         said_all = list(dict.fromkeys(c.now.quote for c in pairs))
         earlier_all = list(dict.fromkeys(c.before.quote for c in pairs))
     if resume_side and gap:
@@ -62,7 +62,7 @@ def claim_follow_up(knowledge: Knowledge, ledger, answer: str, project: str | No
     answer mentioned; else the next unprobed claim of the project."""
     probes = knowledge.curated.probes
     probes_for_kind = knowledge.curated.probes_for_claim_kind  # knowledge/probes.yaml, for_claim_kind
-    deflection = getattr(ledger, "last_deflection", None)
+    deflection = ledger.last_deflection
     # "which part did you build" answers "others did it", not "I'd have to check the numbers"
     if (deflection and deflection.get("claim_id") and deflection.get("kind") == "others-did-it"
             and "own-contribution" in probes and "own-contribution" not in used_angles):

@@ -362,7 +362,7 @@ def defense(assessment) -> str:
     """How well an answer defended the claim it was asked about: the grader's key-point coverage when the
     answer was graded against a rubric, else how specific the answer was. The one place the strength is set
     (a deflection overrides it with "deflected" in `ClaimLedger.record_answer`)."""
-    points = getattr(assessment, "key_points", None) or []
+    points = assessment.key_points
     if points:
         coverage = assessment.coverage
         if coverage >= 0.5:
