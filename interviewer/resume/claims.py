@@ -172,6 +172,15 @@ def _heading_kind(line: str, vocab: dict) -> str | None:
     return None
 
 
+def _continues(previous: str, line: str) -> bool:
+    """A bullet wrapped onto the next line ("...at a fixed 0.93 recall with" / "hard-negative mining (TV, music) from
+    600 h"): the second line goes on in lower case, is no bullet and no dated entry line, and the bullet had not ended.
+    Read as a line of its own, it became a project called "hard-negative mining (TV"."""
+    first = line.split(maxsplit=1)[0]
+    return (bool(_BULLET.match(previous)) and not _BULLET.match(line) and not previous.rstrip().endswith((".", ":", ";"))
+            and first[:1].islower() and first.replace("-", "").isalpha() and first.islower() and not _has_date(line))
+
+
 def _has_date(line: str) -> bool:
     return len(line) <= _TITLE_MAX and bool(_DATE_RANGE.search(line))
 
@@ -295,6 +304,9 @@ def parse_resume(text: str, knowledge_dir: Path) -> Resume:
         was_heading = bool(_MD_HEADING.match(line)) and line.lstrip().startswith("#")
         line = plain(line)
         if line.strip() and re.search(r"[A-Za-z0-9]", _BULLET.sub("", line)[:2000] or line[:2000]):
+            if rows and not was_heading and _continues(rows[-1][0], line):
+                rows[-1] = (f"{rows[-1][0]} {line}", rows[-1][1])
+                continue
             rows.append((line, was_heading))
     skills: list[str] = []
     entries: list[_Entry] = []
