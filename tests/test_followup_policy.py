@@ -79,10 +79,10 @@ def test_builds_on_the_nearest_sentence_or_quotes_nothing(setup):
 def test_a_complete_answer_is_pushed_one_level_deeper_on_an_angle_not_yet_covered(setup):
     policy, question, _ = setup
     policy.heard(["Dropout zeroes units at random during training and is off at inference."])
-    follow = policy.deeper(question)
+    follow = policy.deeper(question, [False] * 6)
     assert follow.move == "deeper" and follow.targets[0] in question.rubric.follow_ups
     policy.asked(follow.angle, curated=True)
-    again = policy.deeper(question)
+    again = policy.deeper(question, [False] * 6)
     assert again is None or again.targets != follow.targets
 
 
@@ -97,3 +97,21 @@ def test_a_misconception_is_quoted_back_with_the_probe_not_the_answer(setup):
     assert follow.anchor_sentence == found.quote and follow.targets == ["dropout at inference"]
     policy.asked(follow.angle, curated=True)
     assert policy.misconception(found) is None  # never the same challenge twice
+
+
+def _angles(policy, question, covered):
+    asked = []
+    while (follow := policy.deeper(question, covered)) is not None:
+        asked.append(follow.angle)
+        policy.asked(follow.angle, curated=True)
+    return asked
+
+
+@pytest.mark.slow
+def test_no_angle_deeper_into_a_point_already_covered(knowledge):
+    """The rubric's angle on uncertainty ("How could you use dropout to estimate a model's uncertainty?") is about the
+    Monte Carlo dropout point: asked when that point is missing, never once the answer covered it."""
+    question = knowledge.curated.questions[QID]
+    uncertainty = next(a for a in question.rubric.follow_ups if "uncertainty" in a)
+    assert uncertainty in _angles(FollowUpPolicy(knowledge, seed=1), question, [True] * 5 + [False])
+    assert uncertainty not in _angles(FollowUpPolicy(knowledge, seed=1), question, [False] * 5 + [True])

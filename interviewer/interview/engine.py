@@ -305,7 +305,7 @@ class Interview:
             return None  # complete, and already pushed one level deeper
         if claim_probe is not None:
             return self._take_claim(claim_probe)  # deep dives grill the resume once the rubric has nothing clearly missing
-        return self.policy.deeper(question, vague=assessment.vague and not complete)
+        return self.policy.deeper(question, covered, vague=assessment.vague and not complete)
 
     def _take_claim(self, found) -> FollowUp:
         follow, claim = found

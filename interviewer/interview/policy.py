@@ -122,10 +122,12 @@ class FollowUpPolicy:
                                 targets=[kp.text], anchor_sentence=sentence, move="key-point")
         return None
 
-    def deeper(self, question: BankQuestion, vague: bool = False) -> FollowUp | None:
+    def deeper(self, question: BankQuestion, covered: list[bool], vague: bool = False) -> FollowUp | None:
         """After a complete answer (or a vague one with nothing clearly missed): the rubric's angle furthest from what
-        was already said and asked."""
+        was already said and asked, and not about a key point already covered."""
         best, best_score = None, 1.0
+        extras = self.knowledge.curated.extras.get(question.id)
+        points = [[kp.text, *(extras.key_points[i].paraphrases if extras else [])] for i, kp in enumerate(question.rubric.key_points)]
         for angle in question.rubric.follow_ups:
             vector = self.knowledge.embed_known([angle])
             asked = self._closest_asked(vector)
@@ -134,12 +136,25 @@ class FollowUpPolicy:
             said = self.memory.closest_said(vector)
             if said >= self.params.said_similarity:
                 continue
+            if self._about_a_point_said(vector, points, covered):
+                continue
             if max(asked, said) < best_score:
                 best, best_score = angle, max(asked, said)
         if best is None:
             return None
         move = "concrete" if vague else "deeper"
         return FollowUp(_join(self._pick(move), best), best, "", "rubric", targets=[best], anchor_sentence=None, move=move)
+
+    def _about_a_point_said(self, vector: np.ndarray, points: list[list[str]], covered: list[bool]) -> bool:
+        """The angle is about one key point (its closest, at angle_point_similarity or above), and that point is
+        covered by the grader or said in other words."""
+        if not points:
+            return False
+        closeness = [float((_normalised(vector) @ self.knowledge.embed_known(texts).T).max()) for texts in points]
+        i = int(np.argmax(closeness))
+        if closeness[i] < self.params.angle_point_similarity:
+            return False
+        return (i < len(covered) and covered[i]) or self.memory.closest_said(self.knowledge.embed_known(points[i])) >= self.params.said_similarity
 
     def misconception(self, found) -> FollowUp | None:
         """Quote the wrong statement back and ask the curated probe, never the answer."""

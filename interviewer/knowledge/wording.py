@@ -23,6 +23,7 @@ class PolicyParams(BaseModel):
     anchor_similarity: float = Field(gt=0, lt=1)
     complete_share: float = Field(gt=0, le=1)
     challenge_below_evidence: float = Field(gt=0, le=1)
+    angle_point_similarity: float = Field(gt=0, lt=1)
     projects_per_deep_dive: int = Field(ge=1, le=6)
 
 

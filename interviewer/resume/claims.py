@@ -172,13 +172,17 @@ def _heading_kind(line: str, vocab: dict) -> str | None:
     return None
 
 
+_OPEN_END = re.compile(r"\b(?:for|with|and|or|of|to|the|a|an|in|on|by|from|at|via|using|into|than|as)\s*$", re.I)
+
+
 def _continues(previous: str, line: str) -> bool:
     """A bullet wrapped onto the next line ("...at a fixed 0.93 recall with" / "hard-negative mining (TV, music) from
     600 h"): the second line goes on in lower case, is no bullet and no dated entry line, and the bullet had not ended.
     Read as a line of its own, it became a project called "hard-negative mining (TV"."""
+    if not _BULLET.match(previous) or _BULLET.match(line) or previous.rstrip().endswith(".") or _has_date(line):
+        return False
     first = line.split(maxsplit=1)[0]
-    return (bool(_BULLET.match(previous)) and not _BULLET.match(line) and not previous.rstrip().endswith((".", ":", ";"))
-            and first[:1].islower() and first.replace("-", "").isalpha() and first.islower() and not _has_date(line))
+    return (first[:1].islower() and first.islower()) or bool(_OPEN_END.search(previous))
 
 
 def _has_date(line: str) -> bool:
@@ -330,8 +334,11 @@ def parse_resume(text: str, knowledge_dir: Path) -> Resume:
             if is_title:
                 continue  # a title line carries no claims of its own
         current.lines.append(line)
+    # what comes before the first entry with a title (the name, a contact line, a summary) is no project of its own
+    # ("Let's talk about Kofi Asante from your resume"), when titled entries follow
+    first_titled = next((i for i, e in enumerate(entries) if e.heading), 0)
     projects: list[Project] = []
-    for entry in entries:
+    for entry in entries[first_titled:]:
         projects += _projects_of(entry)
     _unique_titles(projects)
     for p in projects:
