@@ -70,10 +70,10 @@ def _read_credentials(path: Path) -> list[tuple[str, str]]:
 def warm_up(app: App) -> None:
     """Build the index, load both models and open the default round once, discarded, so the
     first visitor's Start does not pay for loading (the shared prompt prefix stays in
-    llama.cpp's cache). Waits for that round's background preparation and, after a build, for
-    the start-up queries: on a fresh data directory they encode the ~1,500 curated sentences
-    every question shares, which a first answer given at once otherwise waited for (30 s in
-    the browser test, idle machine)."""
+    llama.cpp's cache). Waits for that round's background preparation (on a fresh data
+    directory it encodes the ~1,500 curated sentences every question shares, which a first
+    answer given at once otherwise waited for: 30 s in the browser test, idle machine) and,
+    after a build, for the start-up queries to be remembered."""
     interview = app.interview(InterviewConfig(round=DEFAULT_ROUND))
     for _ in interview.start():
         pass
