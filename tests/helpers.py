@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -36,12 +37,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(env: dict[str, str], log_path: Path, port: int | None = None, timeout: float = 300) -> tuple[subprocess.Popen, str]:
-    """Start `interviewer serve` on a free loopback port and wait until it answers; (process, url)."""
+def start_server(env: dict[str, str], log_path: Path, port: int | None = None, timeout: float = 300,
+                 args: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
+    """Start `interviewer serve` on a free loopback port and wait until it answers (an HTTP error such as 401 is an
+    answer); (process, url). Its output goes to `log_path`, never to a pipe nobody reads: a full pipe blocks the
+    server (a fresh build prints enough to fill one)."""
     port = port or free_port()
     exe = Path(sys.executable).parent / "interviewer"
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen([str(exe), "serve", "--port", str(port), *args], env=env, stdout=log, stderr=subprocess.STDOUT,
+                                text=True)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + timeout
     while True:
@@ -49,6 +54,8 @@ def start_server(env: dict[str, str], log_path: Path, port: int | None = None, t
             pytest.fail(f"interviewer serve exited with {proc.returncode}:\n{log_path.read_text()}")
         try:
             urllib.request.urlopen(url, timeout=2)
+            return proc, url
+        except urllib.error.HTTPError:
             return proc, url
         except OSError:
             if time.time() > deadline:

@@ -5,7 +5,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -15,7 +14,7 @@ import pytest
 
 from interviewer.ui.views import message_text
 
-from .helpers import cli_env, free_port, run_cli
+from .helpers import cli_env, run_cli, start_server, stop_server
 from .scripted import STRONG
 
 pytestmark = pytest.mark.slow  # a real `interviewer serve` with the default model and the real index
@@ -108,23 +107,9 @@ def test_binding_beyond_loopback_needs_credentials(data_dir):
 def test_credentials_file_guards_the_page(data_dir, tmp_path):
     creds = tmp_path / "credentials"
     creds.write_text("ana:s3cret\n")
-    port = free_port()
-    exe = Path(sys.executable).parent / "interviewer"
-    proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--auth", str(creds)], env=cli_env(data_dir),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
+    proc, url = start_server(cli_env(data_dir), tmp_path / "serve.log", args=("--auth", str(creds)))
+    base = url.rstrip("/")
     try:
-        deadline = time.time() + 300
-        while True:
-            assert proc.poll() is None, proc.stdout.read()
-            try:
-                urllib.request.urlopen(base + "/", timeout=2)
-                break
-            except urllib.error.HTTPError:
-                break
-            except OSError:
-                assert time.time() < deadline, "server did not come up"
-                time.sleep(0.5)
         with pytest.raises(urllib.error.HTTPError) as denied:
             urllib.request.urlopen(base + "/config", timeout=10)
         assert denied.value.code == 401
@@ -134,9 +119,7 @@ def test_credentials_file_guards_the_page(data_dir, tmp_path):
             login("wrong")
         assert login("s3cret").status == 200
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
+        stop_server(proc)
 
 
 # -- issue 16: the smaller faults of the web app ----------------------------------------
@@ -192,7 +175,6 @@ def test_the_port_is_free_again_right_after_a_kill():
 
 
 def test_transcripts_of_a_killed_server_are_removed_at_the_next_start(tmp_path):
-    import subprocess
 
     from interviewer.ui.server import RUNTIME_PREFIX, sweep_stale_runtime_dirs
 
