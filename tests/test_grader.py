@@ -82,9 +82,9 @@ def test_key_points_on_the_test_part(report):
 @pytest.mark.slow
 def test_misconceptions_and_scores_on_the_test_part(report):
     m = report["misconceptions"]
-    # goals recall >= 0.8 with no strong answer flagged are not met yet (measured 0.68 and 2 of 37, from 0.25 with sentence
-    # similarity alone); these floors keep what there is from getting worse
-    assert m["recall"] >= 0.6 and m["strong_answers_flagged"] <= 3
+    # goal recall >= 0.8 is not met yet (measured 0.709 with no strong answer flagged, from 0.25 with sentence similarity
+    # alone); these floors keep what there is from getting worse
+    assert m["recall"] >= 0.65 and m["strong_answers_flagged"] <= 1
     s = report["scores"]
     levels = s["mean_overall_by_level"]
     assert levels["strong"] >= 3.3 and 1.8 <= levels["partial"] <= 2.8 and levels["weak"] <= 1.3
@@ -163,3 +163,29 @@ def test_a_list_closed_by_a_catch_all_lends_no_credit_to_its_neighbour():
     capped = without_support(probs, 3, np.array([False, True, False]))
     assert capped.tolist() == [[0.2, 0.0, 0.4, 0.2, 0.4]]
     assert without_support(probs, 3, np.zeros(3, dtype=bool)) is probs
+
+
+@pytest.mark.slow
+def test_story_round_red_flags_are_named_and_finding_out_is_not(grading_knowledge):
+    """Judgement errors a hiring manager pushes back on are misconceptions too (knowledge/misconceptions.yaml); "I have
+    no idea" and "I want to understand ... first" are the candidate finding out, and a strong story is left alone."""
+    flagged = {
+        "hm-career-growth": ("In five years I'd like to be a staff engineer. Honestly I want to leave after two years and start my "
+                             "own company, so this would be a stepping stone. I want to understand the team's roadmap first, though.",
+                             ["leave after two years"], ["roadmap"]),
+        "beh-why-apple": ("Honestly it's mostly the brand and the pay, having Apple on my CV opens doors for whatever comes next. "
+                          "My current manager has no idea what he is doing, so I need out.",
+                          ["brand and the pay", "no idea what he is doing"], []),
+        "beh-privacy-vs-accuracy": ("At my last job privacy was the lawyers' problem, we sent them the feature list and once they "
+                                    "signed off I just focused on accuracy. I have no idea what the retention policy was.",
+                                    ["lawyers' problem"], ["retention policy"]),
+    }
+    for qid, (answer, wrong, not_wrong) in flagged.items():
+        quotes = " ".join(m["quote"] for m in grade_answer(grading_knowledge, qid, answer)["misconceptions"])
+        assert all(w in quotes for w in wrong), (qid, quotes)
+        assert not any(n in quotes for n in not_wrong), (qid, quotes)
+    strong = ("On the keyboard suggestions we wanted typing data to improve the ranking, and I pushed for training on device "
+              "with federated averaging instead of uploading what people type. The accuracy gap against a server-trained model "
+              "was about a point, we measured it on a donated, consented set, and we shipped the on-device version with "
+              "differential privacy on the updates.")
+    assert not grade_answer(grading_knowledge, "beh-privacy-vs-accuracy", strong)["misconceptions"]
