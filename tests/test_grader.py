@@ -189,3 +189,19 @@ def test_story_round_red_flags_are_named_and_finding_out_is_not(grading_knowledg
               "was about a point, we measured it on a donated, consented set, and we shipped the on-device version with "
               "differential privacy on the updates.")
     assert not grade_answer(grading_knowledge, "beh-privacy-vs-accuracy", strong)["misconceptions"]
+
+
+@pytest.mark.slow
+def test_nothing_far_from_every_known_wrong_statement_is_called_a_misconception(grading_knowledge):
+    """knowledge/grader.yaml's misconception_min_similarity is a floor on the closest curated wrong statement: at 1.0
+    even a textbook mistake goes unflagged, at the shipped value it is flagged."""
+    from interviewer import candidate_text as ct
+    from interviewer.interview.grader import Grader
+
+    question = grading_knowledge.curated.questions["mlf-dropout"]
+    answer = ct.substantive_sentences("Dropout stays switched on at inference, that's how it keeps regularising the predictions.")
+    shipped = grading_knowledge.curated.grader_params
+    assert 0 < shipped.misconception_min_similarity < 1
+    assert Grader(grading_knowledge).grade(answer, question)[1]
+    strict = Grader(grading_knowledge, params=shipped.model_copy(update={"misconception_min_similarity": 1.0}))
+    assert not strict.grade(answer, question)[1]

@@ -330,7 +330,8 @@ def fit_grader(knowledge: Knowledge) -> tuple[GraderParams, Scoring]:
     grader = Grader(knowledge, cache_answers=True)
     key_point = fit_key_points(knowledge, dev, grader)
     grader = Grader(knowledge, params=grader.params.model_copy(update={"key_point": key_point}), cache_answers=True)
-    params = GraderParams(fitted_on=fitted_on, key_point=key_point, misconception=fit_misconceptions(knowledge, dev, grader))
+    params = GraderParams(fitted_on=fitted_on, key_point=key_point, misconception=fit_misconceptions(knowledge, dev, grader),
+                          misconception_min_similarity=grader.params.misconception_min_similarity)
     graded = grade_all(knowledge, dev, Grader(knowledge, params=params, cache_answers=True))
     return params, fit_scoring(graded, knowledge.curated.scoring, fitted_on)
 

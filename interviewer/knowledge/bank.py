@@ -263,6 +263,9 @@ class GraderParams(BaseModel):
     fitted_on: str
     key_point: LogisticParams
     misconception: LogisticParams
+    # chosen on the dev part, not fitted, and kept by a refit: a sentence no closer than this (cosine) to any curated
+    # wrong statement or rubric mistake is never called a misconception, whatever the other features say
+    misconception_min_similarity: float = Field(ge=0, le=1)
 
     @model_validator(mode="after")
     def _features(self) -> "GraderParams":
