@@ -121,15 +121,15 @@ def test_no_angle_deeper_into_a_point_already_covered(knowledge):
 def test_a_second_misconception_of_the_first_answer_is_challenged_next(knowledge, settings):
     """One challenge per turn: the other wrong statement of the first answer comes next, even though the reply to the
     first challenge states nothing wrong (it was dropped once the candidate had replied)."""
-    from interviewer.interview.engine import Interview, InterviewConfig
+    from interviewer.interview.engine import Interview, InterviewConfig, TurnEvent
     from interviewer.llm.fake import FakeLLM
 
     iv = Interview(InterviewConfig(round="ml-fundamentals", question_ids=[QID], seed=1), knowledge, FakeLLM(), settings.prompts_dir)
     list(iv.start())
     weights = "Dropout randomly deletes some of the weights, the connections between neurons, at each training step."
     scaling = "At inference you also multiply the outputs by one minus p on top of the training-time scaling."
-    first = [e.turn for e in iv.answer(f"{weights} {scaling}") if hasattr(e, "turn")][-1]
+    first = [e.turn for e in iv.answer(f"{weights} {scaling}") if isinstance(e, TurnEvent)][-1]
     assert (first.move, first.anchor_sentence) == ("misconception", weights)
-    second = [e.turn for e in iv.answer("I would have to look that up, honestly.") if hasattr(e, "turn")][-1]
+    second = [e.turn for e in iv.answer("I would have to look that up, honestly.") if isinstance(e, TurnEvent)][-1]
     assert (second.move, second.anchor_sentence) == ("misconception", scaling)
     assert "1/(1 - p)" in second.text or "scal" in second.text.lower()
