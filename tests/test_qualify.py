@@ -175,7 +175,7 @@ def test_the_warm_model_templates_every_move_until_qualified(qsettings):
     assert warm.state == LOADING and warm.phrased_moves == frozenset() and phrased_moves(warm) == frozenset()
     assert "templates" in warm.status_line()
     warm.start()
-    assert warm.wait(60) and warm.state == READY
+    assert warm.wait_until_warm(60) and warm.state == READY
     assert warm.phrased_moves == ALL_MOVES and warm.info()["phrased_moves"] == sorted(ALL_MOVES)
     assert phrased_moves(FakeLLM()) == ALL_MOVES  # a bare model passed in directly keeps its old behaviour
 
@@ -185,7 +185,7 @@ def test_a_model_that_fails_to_load_leaves_the_templates_and_says_why(qsettings)
         raise RuntimeError("no memory for the weights")
 
     warm = WarmModel(qsettings, loader=broken)
-    assert warm.wait(60) and warm.state == FAILED
+    assert warm.wait_until_warm(60) and warm.state == FAILED
     assert warm.phrased_moves == frozenset() and "no memory" in warm.status_line()
 
 
@@ -197,3 +197,34 @@ def test_the_real_default_model_does_not_qualify_for_every_move(real_llm, qsetti
     for move, result in verdict.moves.items():
         assert result.tried >= 1 and result.qualified == (result.accepted >= policy.needed(move) and result.tried == result.cases)
     assert qualify(real_llm, qsettings).cached
+
+
+def test_serve_opens_the_page_after_the_qualification_but_never_waits_past_its_bound(qsettings, fake_knowledge):
+    """`interviewer serve` warms up before it opens the page: on first use of a model file it waits for the phrasing
+    suite, which otherwise ran beside the first answers and took the cores from grading, but only for
+    serve_wait_for_model_s (a slow model's page opens anyway and says it is warming)."""
+    import threading
+    import time
+
+    from interviewer.app import App
+    from interviewer.ui.server import warm_up
+
+    release = threading.Event()
+
+    def held_qualifier(model, settings):
+        release.wait(30)
+        return qualify(model, settings)
+
+    slow = WarmModel(qsettings, loader=lambda s: WritesValidText(), qualifier=held_qualifier)
+    t0 = time.perf_counter()
+    warm_up(App(qsettings.model_copy(update={"serve_wait_for_model_s": 0.3}), knowledge=fake_knowledge, llm=slow))
+    assert not slow.warm and time.perf_counter() - t0 < 20
+    release.set()
+
+    def brief_qualifier(model, settings):
+        time.sleep(0.5)
+        return qualify(model, settings)
+
+    brief = WarmModel(qsettings, loader=lambda s: WritesValidText(), qualifier=brief_qualifier)
+    warm_up(App(qsettings, knowledge=fake_knowledge, llm=brief))
+    assert brief.warm and brief.state == READY

@@ -85,6 +85,10 @@ class LLM(ABC):
         """Loaded and qualified (or failed for good): nothing more will change."""
         return True
 
+    def wait_until_warm(self, timeout: float | None = None) -> bool:
+        """Block until `warm` (at most `timeout` seconds); False on timeout. A bare model is always warm."""
+        return True
+
     def status_line(self) -> str:
         """One sentence about the model's readiness for the Setup tab; "" when there is nothing to say."""
         return ""
@@ -157,6 +161,9 @@ class LLMWrapper(LLM):
     @property
     def warm(self) -> bool:
         return self.inner.warm
+
+    def wait_until_warm(self, timeout: float | None = None) -> bool:
+        return self.inner.wait_until_warm(timeout)
 
     def status_line(self) -> str:
         return self.inner.status_line()

@@ -73,7 +73,7 @@ class WarmModel(LLMWrapper):
             self._thread.start()
         return self
 
-    def wait(self, timeout: float | None = None) -> bool:
+    def wait_until_warm(self, timeout: float | None = None) -> bool:
         """Until loaded and qualified (or failed); False on timeout."""
         return self._done.wait(timeout)
 

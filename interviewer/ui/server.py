@@ -73,12 +73,15 @@ def warm_up(app: App) -> None:
     llama.cpp's cache). Waits for that round's background preparation (on a fresh data
     directory it encodes the ~1,500 curated sentences every question shares, which a first
     answer given at once otherwise waited for: 30 s in the browser test, idle machine) and,
-    after a build, for the start-up queries to be remembered."""
+    after a build, for the start-up queries to be remembered; then, for at most
+    `serve_wait_for_model_s`, for the model to finish qualifying (first use of a model file:
+    4.6 s for the default model), so the suite does not compete with the first answers."""
     interview = app.interview(InterviewConfig(round=DEFAULT_ROUND))
     for _ in interview.start():
         pass
     interview.wait_until_prepared()
     app.knowledge.settle()
+    app.llm.wait_until_warm(app.settings.serve_wait_for_model_s)
 
 
 def _url_host(host: str) -> str:
