@@ -153,3 +153,28 @@ def test_curated_vectors_reach_the_disk_in_the_background(tmp_path, settings, kn
     with np.load(saved) as data:
         stored = dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
     assert abs(float(stored[text] @ vector[0]) - 1.0) < 1e-5
+
+
+def test_an_answer_is_encoded_before_a_background_batch_finishes(knowledge):
+    """The encoder is shared: a question's curated texts encoded in the background step aside between small batches,
+    so an answer graded meanwhile does not wait for the whole batch (it waited 0.5-0.6 s in the browser test)."""
+    import threading
+
+    from interviewer.knowledge.embeddings import background
+
+    embeddings = knowledge.embeddings
+    embeddings.embed_documents(["warm the encoder up"])
+    texts = [f"curated sentence number {i} about gradient clipping and learning rate warmup" for i in range(600)]
+    started, order = threading.Event(), []
+
+    def batch():
+        started.set()
+        embeddings.embed_documents(texts)
+        order.append("background")
+
+    thread = background(batch, "test-background-batch")
+    started.wait()
+    embeddings.embed_documents(["I would clip the gradient norm at one.", "Then a short warmup for the learning rate."])
+    order.append("answer")
+    thread.join()
+    assert order == ["answer", "background"]
