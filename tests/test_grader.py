@@ -165,6 +165,19 @@ def test_a_list_closed_by_a_catch_all_lends_no_credit_to_its_neighbour():
     assert without_support(probs, 3, np.zeros(3, dtype=bool)) is probs
 
 
+def test_an_admission_of_what_one_has_not_measured_is_not_a_wrong_claim():
+    """A candidate who says they have not benchmarked something shows a gap; challenging it as a misconception ("reports
+    only latency") tells them they said something wrong. Confident statements, and judgement red flags, stay claims."""
+    from interviewer.interview.grader import not_a_claim
+
+    for admission in ("Not something I've benchmarked myself, I'd pull up the ann-benchmarks numbers rather than quote from memory.",
+                      "I'd have to look it up, I don't want to say it from memory.", "Honestly I'd have to check the exact recall."):
+        assert not_a_claim(admission), admission
+    for claim in ("We never measured the impact after launch.", "Recall is basically the same as precision here.",
+                  "I've benchmarked it myself and HNSW always returns the exact neighbours."):
+        assert not not_a_claim(claim), claim
+
+
 @pytest.mark.slow
 def test_story_round_red_flags_are_named_and_finding_out_is_not(grading_knowledge):
     """Judgement errors a hiring manager pushes back on are misconceptions too (knowledge/misconceptions.yaml); "I have

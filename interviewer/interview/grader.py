@@ -237,9 +237,13 @@ def _keyword_in(keyword: str, low: str) -> bool:
 # mistake; with "try", "start", "look" in the rule, dev recall fell from 0.792 to 0.753.) "No idea" counts only in the
 # first person and "I want to" only about finding out: "my manager had no idea what he was doing" and "I want to leave
 # and start my own company" are what a hiring manager pushes back on (dev recall 0.727 -> 0.753, false alarms 22 -> 22).
+# Admitting what one has not measured is a gap, not a wrong claim: "Not something I've benchmarked myself, I'd pull up
+# the numbers rather than quote from memory" was challenged as "reports only latency" on a dev adaptive persona.
 _NOT_A_CLAIM = re.compile(
     r"\b(i (don'?t|do not) (really )?know|not sure|i (have|had|'ve|'ve got) no idea|^no idea|i'?d (first |probably )*(want|ask)"
-    r"|i would (first |probably )*(want|ask)|i want to (know|understand|check|ask|see|make sure|clarify|confirm|look|learn|first))\b"
+    r"|i would (first |probably )*(want|ask)|i want to (know|understand|check|ask|see|make sure|clarify|confirm|look|learn|first)"
+    r"|not something i(?:'?ve| have) (?:\w+ )?(?:done|benchmarked|measured|tried|tested|used|run) myself|(?:quote|say) (?:it )?from memory"
+    r"|i'?d have to (?:check|look (?:it|that) up|look up))\b"
     r"|\?\s*$", re.I)
 
 
