@@ -171,10 +171,11 @@ def test_an_admission_of_what_one_has_not_measured_is_not_a_wrong_claim():
     from interviewer.interview.grader import not_a_claim
 
     for admission in ("Not something I've benchmarked myself, I'd pull up the ann-benchmarks numbers rather than quote from memory.",
-                      "I'd have to look it up, I don't want to say it from memory.", "Honestly I'd have to check the exact recall."):
+                      "I'd have to look it up rather than say it from memory.", "Honestly I'd have to check the exact recall."):
         assert not_a_claim(admission), admission
     for claim in ("We never measured the impact after launch.", "Recall is basically the same as precision here.",
-                  "I've benchmarked it myself and HNSW always returns the exact neighbours."):
+                  "I've benchmarked it myself and HNSW always returns the exact neighbours.",
+                  "I can say from memory that HNSW returns the exact neighbours."):
         assert not not_a_claim(claim), claim
 
 

@@ -242,7 +242,7 @@ def _keyword_in(keyword: str, low: str) -> bool:
 _NOT_A_CLAIM = re.compile(
     r"\b(i (don'?t|do not) (really )?know|not sure|i (have|had|'ve|'ve got) no idea|^no idea|i'?d (first |probably )*(want|ask)"
     r"|i would (first |probably )*(want|ask)|i want to (know|understand|check|ask|see|make sure|clarify|confirm|look|learn|first)"
-    r"|not something i(?:'?ve| have) (?:\w+ )?(?:done|benchmarked|measured|tried|tested|used|run) myself|(?:quote|say) (?:it )?from memory"
+    r"|not something i(?:'?ve| have) (?:\w+ )?(?:done|benchmarked|measured|tried|tested|used|run) myself|rather than (?:quote|say) (?:it )?from memory"
     r"|i'?d have to (?:check|look (?:it|that) up|look up))\b"
     r"|\?\s*$", re.I)
 
